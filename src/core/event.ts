@@ -1,0 +1,250 @@
+/**
+ * Events: the packets agents exchange.
+ * @module
+ */
+import { InvalidEventJsonError, InvalidMetadataError } from './errors.js';
+import { uuidv4 } from './id.js';
+import { cloneJson, cloneMetadata, cloneRecord, type JsonObject, type JsonValue } from './json.js';
+
+/**
+ * An event's payload: a JSON object.
+ *
+ * @example
+ * ```ts
+ * const data: EventData = { message: 'Analyze this dataset', dataset_id: 'ds-12345' };
+ * ```
+ */
+export type EventData = JsonObject;
+
+/**
+ * An event's routing metadata: string keys to string values.
+ *
+ * @example
+ * ```ts
+ * const meta: Metadata = { session_id: 'session-12345', route: 'data-analyzer', priority: 'normal' };
+ * ```
+ */
+export type Metadata = Record<string, string>;
+
+/**
+ * Metadata keys agentflow reads or writes, by name.
+ *
+ * @example
+ * ```ts
+ * newEvent('a', {}, { [MetaKeys.SESSION_ID]: 's1', [MetaKeys.PRIORITY]: 'high' });
+ * ```
+ */
+export const MetaKeys = {
+  /** Groups related events; defaults to the first event's id. */
+  SESSION_ID: 'session_id',
+  /** The agent to run; wins over the target agent id. In an output state's meta, the next hop. */
+  ROUTE: 'route',
+  /** `critical` | `high` | `normal` | `low`. */
+  PRIORITY: 'priority',
+  /** RFC 3339 time after which the event must not run. */
+  DEADLINE: 'deadline',
+  /** Per-event timeout such as `"30s"`. */
+  TIMEOUT: 'timeout',
+  /** Hops since the chain began (0 for the first event). */
+  HOP_COUNT: 'hop_count',
+  /** Id of the first event of a chain. */
+  CHAIN_ID: 'chain_id',
+  /** Id of the event whose output produced this one. */
+  PARENT_EVENT: 'parent_event',
+  /** `"true"` to deliver the event to every agent in `broadcast_targets`. */
+  BROADCAST: 'broadcast',
+  /** Comma-separated agent names for a broadcast. */
+  BROADCAST_TARGETS: 'broadcast_targets',
+  /** Id of the broadcast event a delivered copy came from. */
+  BROADCAST_ID: 'broadcast_id',
+  /** Set on chained events: `success`. */
+  STATUS: 'status',
+  /** Delivery attempt number, starting at 1 (set on retries). */
+  ATTEMPT: 'attempt',
+} as const;
+
+/**
+ * The JSON form of an event, as produced by {@link Event.toJSON}. Events in
+ * this form cross process boundaries (Redis streams, files) and come back
+ * with {@link Event.fromJSON}.
+ *
+ * @example
+ * ```ts
+ * const wire: EventJSON = JSON.parse(JSON.stringify(ev));
+ * const back = Event.fromJSON(wire);
+ * ```
+ */
+export interface EventJSON {
+  id: string;
+  /** RFC 3339 creation time with milliseconds. */
+  timestamp: string;
+  targetAgentId: string;
+  sourceAgentId: string;
+  data: EventData;
+  metadata: Metadata;
+}
+
+/**
+ * A structured packet of information with routing metadata and a JSON
+ * payload. Create events with {@link newEvent}. Once emitted, an event
+ * belongs to the runner: treat it as immutable.
+ *
+ * @example
+ * ```ts
+ * const ev = newEvent('data-analyzer', { query: 'SELECT 1' }, { session_id: 'session-12345' });
+ * ev.getId();        // a UUID v4
+ * ev.getSessionId(); // 'session-12345'
+ * ```
+ */
+export class Event {
+  /** @internal */ _id: string;
+  /** @internal */ _timestamp: number;
+  /** @internal */ _target: string;
+  /** @internal */ _source: string;
+  /** @internal */ _data: EventData;
+  /** @internal */ _meta: Metadata;
+
+  /**
+   * Low-level constructor that takes ownership of already-validated data and
+   * metadata without copying. Prefer {@link newEvent}.
+   * @internal
+   */
+  constructor(id: string, timestamp: number, target: string, source: string, data: EventData, meta: Metadata) {
+    this._id = id;
+    this._timestamp = timestamp;
+    this._target = target;
+    this._source = source;
+    this._data = data;
+    this._meta = meta;
+  }
+
+  /** The event's unique id (a UUID v4 unless set otherwise). */
+  getId(): string {
+    return this._id;
+  }
+  /** When the event was created. */
+  getTimestamp(): Date {
+    return new Date(this._timestamp);
+  }
+  /** Creation time in epoch milliseconds (no allocation). */
+  getTimestampMs(): number {
+    return this._timestamp;
+  }
+  /** The agent this event is addressed to (metadata `route` wins when set). */
+  getTargetAgentId(): string {
+    return this._target;
+  }
+  /** The agent whose output produced this event, or `""`. */
+  getSourceAgentId(): string {
+    return this._source;
+  }
+  /** The session this event belongs to: metadata `session_id`, or `""` before it is emitted. */
+  getSessionId(): string {
+    return this._meta.session_id ?? '';
+  }
+  /** The payload. Read-only by contract: use {@link Event.setData} to change it. */
+  getData(): Readonly<EventData> {
+    return this._data;
+  }
+  /** The metadata map. Read-only by contract: use {@link Event.setMetadata}. */
+  getMetadata(): Readonly<Metadata> {
+    return this._meta;
+  }
+  /** One metadata value, or `undefined` when absent. */
+  getMetadataValue(key: string): string | undefined {
+    return Object.prototype.hasOwnProperty.call(this._meta, key) ? this._meta[key] : undefined;
+  }
+  /** Replaces the event's id. */
+  setId(id: string): void {
+    this._id = id;
+  }
+  /** Replaces the target agent id. */
+  setTargetAgentId(id: string): void {
+    this._target = id;
+  }
+  /** Replaces the source agent id. */
+  setSourceAgentId(id: string): void {
+    this._source = id;
+  }
+  /**
+   * Sets one payload key to a copy of `value`.
+   * @throws {@link InvalidEventDataError} when `value` is not plain JSON.
+   */
+  setData(key: string, value: JsonValue): void {
+    const copy = cloneRecord({ [key]: value }, 'data', this._id);
+    this._data[key] = copy[key]!;
+  }
+  /**
+   * Sets one metadata value.
+   * @throws {@link InvalidMetadataError} when the value is not a string or the key is forbidden.
+   */
+  setMetadata(key: string, value: string): void {
+    if (typeof value !== 'string') throw new InvalidMetadataError(key, `metadata values must be strings, got ${typeof value}`, this._id);
+    if (key === '__proto__') throw new InvalidMetadataError(key, 'the key "__proto__" is not allowed', this._id);
+    this._meta[key] = value;
+  }
+
+  /** The JSON form; `Event.fromJSON(ev.toJSON())` is an equal event. */
+  toJSON(): EventJSON {
+    return {
+      id: this._id,
+      timestamp: new Date(this._timestamp).toISOString(),
+      targetAgentId: this._target,
+      sourceAgentId: this._source,
+      data: cloneJson(this._data, 'data', this._id),
+      metadata: { ...this._meta },
+    };
+  }
+
+  /**
+   * Rebuilds an event from its JSON form (an object or a JSON string),
+   * validating every field.
+   * @throws {@link InvalidEventJsonError}, {@link InvalidEventDataError}, {@link InvalidMetadataError}
+   */
+  static fromJSON(json: EventJSON | string): Event {
+    let o: unknown = json;
+    if (typeof json === 'string') {
+      try {
+        o = JSON.parse(json);
+      } catch (err) {
+        throw new InvalidEventJsonError('(text)', `is not valid JSON: ${(err as Error).message}`);
+      }
+    }
+    if (o === null || typeof o !== 'object') throw new InvalidEventJsonError('(root)', 'must be an object');
+    const r = o as Record<string, unknown>;
+    for (const f of ['id', 'timestamp', 'targetAgentId', 'sourceAgentId'] as const) {
+      if (typeof r[f] !== 'string') throw new InvalidEventJsonError(f, `must be a string, got ${typeof r[f]}`);
+    }
+    const ts = Date.parse(r.timestamp as string);
+    if (Number.isNaN(ts)) throw new InvalidEventJsonError('timestamp', `must be an RFC 3339 time, got "${String(r.timestamp)}"`);
+    const id = r.id as string;
+    const data = cloneRecord((r.data ?? {}) as Record<string, unknown>, 'data', id);
+    const meta = cloneMetadata(r.metadata as Metadata | undefined, id, (k, p) => new InvalidMetadataError(k, p, id));
+    return new Event(id, ts, r.targetAgentId as string, r.sourceAgentId as string, data, meta);
+  }
+}
+
+/**
+ * Creates an event addressed to `targetAgentId`, with a fresh UUID and the
+ * current time. `data` and `metadata` are copied, so the caller may keep
+ * mutating its own objects.
+ *
+ * @param targetAgentId - the agent to run (metadata `route` wins when set)
+ * @param data - JSON payload
+ * @param metadata - string routing metadata such as `session_id`, `route`, `priority`, `timeout`
+ * @throws {@link InvalidEventDataError} when `data` is not plain JSON
+ * @throws {@link InvalidMetadataError} when a metadata value is not a string
+ * @example
+ * ```ts
+ * const ev = newEvent('processor', { data: 'sample dataset', format: 'csv' }, {
+ *   session_id: 'demo-session',
+ *   route: 'processor',
+ * });
+ * ```
+ */
+export function newEvent(targetAgentId: string, data: EventData = {}, metadata: Metadata = {}): Event {
+  const id = uuidv4();
+  const d = cloneRecord(data, 'data', id);
+  const m = cloneMetadata(metadata, id, (k, p) => new InvalidMetadataError(k, p, id));
+  return new Event(id, Date.now(), targetAgentId ?? '', '', d, m);
+}

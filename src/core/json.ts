@@ -1,0 +1,132 @@
+/**
+ * Plain JSON values: what event data and state may hold, so that events can
+ * cross process boundaries (Redis, files) unchanged.
+ * @module
+ */
+import { InvalidEventDataError } from './errors.js';
+
+/**
+ * A value that survives `JSON.stringify` → `JSON.parse` unchanged.
+ *
+ * @example
+ * ```ts
+ * const v: JsonValue = { insights: ['trend_up'], score: 0.95, ok: true, note: null };
+ * ```
+ */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A JSON object: the shape of event data and of a state's data.
+ *
+ * @example
+ * ```ts
+ * const data: JsonObject = { message: 'Analyze this dataset', limit: 1000 };
+ * ```
+ */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Keys refused anywhere in data or metadata: assigning them could pollute prototypes. */
+const FORBIDDEN = '__proto__';
+
+/**
+ * Deep-copies a JSON value, checking on the way that it is plain JSON.
+ * Throws {@link InvalidEventDataError} naming the path of the first value that
+ * is not (functions, symbols, bigints, `undefined`, non-finite numbers, class
+ * instances such as `Date` or `Map`, cycles) or of a `__proto__` key.
+ *
+ * @example
+ * ```ts
+ * const copy = cloneJson({ a: [1, { b: 2 }] }, 'data');
+ * cloneJson({ when: new Date() }, 'data'); // throws: invalid value at data.when
+ * ```
+ */
+export function cloneJson<T extends JsonValue>(value: T, path: string, eventId?: string): T {
+  return cloneValue(value, path, eventId, 0) as T;
+}
+
+const MAX_DEPTH = 200;
+
+function cloneValue(v: unknown, path: string, eventId: string | undefined, depth: number): JsonValue {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      if (!Number.isFinite(v)) throw new InvalidEventDataError(path, `${v} is not a finite number (JSON cannot carry it)`, eventId);
+      return v;
+    case 'object': {
+      if (v === null) return null;
+      if (depth > MAX_DEPTH) throw new InvalidEventDataError(path, `nested deeper than ${MAX_DEPTH} levels (a cycle?)`, eventId);
+      if (Array.isArray(v)) {
+        const n = v.length;
+        const out = new Array<JsonValue>(n);
+        for (let i = 0; i < n; i++) out[i] = cloneValue(v[i], `${path}[${i}]`, eventId, depth + 1);
+        return out;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) {
+        const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
+        throw new InvalidEventDataError(path, `a ${name} instance is not plain JSON; convert it first (e.g. a Date to an ISO string)`, eventId);
+      }
+      return cloneObject(v as Record<string, unknown>, path, eventId, depth + 1);
+    }
+    case 'undefined':
+      throw new InvalidEventDataError(path, 'undefined is not a JSON value; use null or omit the key', eventId);
+    default:
+      throw new InvalidEventDataError(path, `a ${typeof v} is not a JSON value`, eventId);
+  }
+}
+
+function cloneObject(src: Record<string, unknown>, path: string, eventId: string | undefined, depth: number): JsonObject {
+  const out: JsonObject = {};
+  for (const key in src) {
+    if (!Object.prototype.hasOwnProperty.call(src, key)) continue;
+    if (key === FORBIDDEN) throw new InvalidEventDataError(`${path}.${key}`, 'the key "__proto__" is not allowed', eventId);
+    out[key] = cloneValue(src[key], `${path}.${key}`, eventId, depth);
+  }
+  return out;
+}
+
+/**
+ * Copies the top level of a data object, deep-copying (and checking) only
+ * values that are objects or arrays. This is the hot-path copy used for
+ * event data and state.
+ *
+ * @example
+ * ```ts
+ * const data = cloneRecord({ n: 1, list: [1, 2] }, 'data');
+ * ```
+ */
+export function cloneRecord(src: Readonly<Record<string, unknown>>, path: string, eventId?: string): JsonObject {
+  if (src === null || typeof src !== 'object' || Array.isArray(src)) {
+    throw new InvalidEventDataError(path, `expected an object, got ${src === null ? 'null' : Array.isArray(src) ? 'an array' : typeof src}`, eventId);
+  }
+  return cloneObject(src as Record<string, unknown>, path, eventId, 1);
+}
+
+/**
+ * Copies a string→string metadata map, checking every value is a string and
+ * no key is `__proto__`. Throws {@link InvalidMetadataError}.
+ *
+ * @example
+ * ```ts
+ * const meta = cloneMetadata({ session_id: 's1', route: 'a' });
+ * ```
+ */
+export function cloneMetadata(
+  src: Readonly<Record<string, string>> | undefined,
+  eventId: string | undefined,
+  onError: (key: string, problem: string) => Error,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (src === undefined || src === null) return out;
+  if (typeof src !== 'object' || Array.isArray(src)) throw onError('(metadata)', `expected an object of strings, got ${Array.isArray(src) ? 'an array' : typeof src}`);
+  for (const key in src) {
+    if (!Object.prototype.hasOwnProperty.call(src, key)) continue;
+    const v = (src as Record<string, unknown>)[key];
+    if (key === FORBIDDEN) throw onError(key, 'the key "__proto__" is not allowed');
+    if (typeof v !== 'string') throw onError(key, `metadata values must be strings, got ${v === null ? 'null' : typeof v}${eventId ? '' : ''}`);
+    out[key] = v;
+  }
+  return out;
+}

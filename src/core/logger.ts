@@ -1,0 +1,72 @@
+/**
+ * Structured logging. agentflow logs through a small pino-compatible
+ * interface; the default is a pino logger on stderr at level `info`
+ * (override with `AGENTFLOW_LOG_LEVEL`). Nothing is logged or formatted per
+ * event at `info`.
+ * @module
+ */
+import { pino } from 'pino';
+
+/**
+ * One logging method: an object of fields and an optional message, or a message.
+ *
+ * @example
+ * ```ts
+ * logger.info({ agent: 'analyzer', durationMs: 12 }, 'agent finished');
+ * ```
+ */
+export interface LogFn {
+  (obj: object, msg?: string): void;
+  (msg: string): void;
+}
+
+/**
+ * The logger interface agentflow uses; a pino logger satisfies it.
+ *
+ * @example
+ * ```ts
+ * import { pino } from 'pino';
+ * const runner = createRunner({ logger: pino({ level: 'debug' }) });
+ * ```
+ */
+export interface Logger {
+  level: string;
+  trace: LogFn;
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  fatal: LogFn;
+  child(bindings: Record<string, unknown>): Logger;
+  isLevelEnabled(level: string): boolean;
+}
+
+/** Log levels, most verbose first. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+/**
+ * Creates agentflow's default logger: pino, JSON lines on stderr.
+ *
+ * @param level - defaults to `AGENTFLOW_LOG_LEVEL` or `info`
+ * @example
+ * ```ts
+ * const logger = createLogger('debug');
+ * logger.debug({ eventId }, 'dispatching');
+ * ```
+ */
+export function createLogger(level?: LogLevel, options: { name?: string; pretty?: boolean; destination?: number | string } = {}): Logger {
+  const lvl = level ?? (process.env.AGENTFLOW_LOG_LEVEL as LogLevel | undefined) ?? 'info';
+  return pino({ name: options.name ?? 'agentflow', level: lvl }, pino.destination({ dest: options.destination ?? 2, sync: true })) as unknown as Logger;
+}
+
+/**
+ * A logger that discards everything (for tests and benchmarks).
+ *
+ * @example
+ * ```ts
+ * const runner = createRunner({ logger: silentLogger() });
+ * ```
+ */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' }) as unknown as Logger;
+}

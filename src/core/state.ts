@@ -1,0 +1,142 @@
+/**
+ * State: the data an agent reads and writes, plus string metadata that steers
+ * the flow (`route` names the next agent).
+ * @module
+ */
+import { InvalidMetadataError } from './errors.js';
+import { cloneJson, cloneMetadata, cloneRecord, type JsonObject, type JsonValue } from './json.js';
+import type { Metadata } from './event.js';
+
+const has = Object.prototype.hasOwnProperty;
+
+/**
+ * The JSON form of a {@link State}.
+ *
+ * @example
+ * ```ts
+ * const j: StateJSON = { data: { processed: true }, meta: { route: 'analyzer' } };
+ * ```
+ */
+export interface StateJSON {
+  data: JsonObject;
+  meta: Metadata;
+}
+
+/**
+ * A key/value store of JSON data plus string metadata. Agents receive an
+ * input state holding the event's data, and return an output state. Values
+ * are copied on the way in, and {@link State.clone} is deep, so no two states
+ * ever share mutable structure.
+ *
+ * @example
+ * ```ts
+ * const out = state.clone();
+ * out.set('processed', true).setMeta('route', 'data_analyzer');
+ * out.get('processed'); // true
+ * ```
+ */
+export class State {
+  /** @internal */ _data: JsonObject;
+  /** @internal */ _meta: Metadata;
+
+  /**
+   * Creates a state holding copies of `data` and `meta`.
+   * @throws {@link InvalidEventDataError} / {@link InvalidMetadataError} on non-JSON data or non-string metadata
+   */
+  constructor(data?: Readonly<JsonObject>, meta?: Readonly<Metadata>) {
+    this._data = data ? cloneRecord(data, 'state') : {};
+    this._meta = meta ? cloneMetadata(meta, undefined, (k, p) => new InvalidMetadataError(k, p)) : {};
+  }
+
+  /** @internal Wraps already-owned objects without copying. */
+  static _adopt(data: JsonObject, meta: Metadata): State {
+    const s: State = Object.create(State.prototype);
+    s._data = data;
+    s._meta = meta;
+    return s;
+  }
+
+  /** The value under `key`, or `undefined`. */
+  get<T extends JsonValue = JsonValue>(key: string): T | undefined {
+    return has.call(this._data, key) ? (this._data[key] as T) : undefined;
+  }
+  /** Whether `key` is set. */
+  has(key: string): boolean {
+    return has.call(this._data, key);
+  }
+  /**
+   * Stores a copy of `value` under `key`; returns the state for chaining.
+   * @throws {@link InvalidEventDataError} when `value` is not plain JSON or `key` is `__proto__`
+   */
+  set(key: string, value: JsonValue): this {
+    const t = typeof value;
+    if (key !== '__proto__' && (t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value)))) {
+      this._data[key] = value;
+    } else {
+      this._data[key] = cloneRecord({ [key]: value }, 'state')[key]!;
+    }
+    return this;
+  }
+  /** Removes `key`; returns whether it was set. */
+  delete(key: string): boolean {
+    if (!has.call(this._data, key)) return false;
+    delete this._data[key];
+    return true;
+  }
+  /** The metadata value under `key`, or `undefined`. */
+  getMeta(key: string): string | undefined {
+    return has.call(this._meta, key) ? this._meta[key] : undefined;
+  }
+  /**
+   * Sets a metadata value; returns the state for chaining.
+   * @throws {@link InvalidMetadataError} when `value` is not a string or `key` is `__proto__`
+   */
+  setMeta(key: string, value: string): this {
+    if (typeof value !== 'string') throw new InvalidMetadataError(key, `state metadata values must be strings, got ${typeof value}`);
+    if (key === '__proto__') throw new InvalidMetadataError(key, 'the key "__proto__" is not allowed');
+    this._meta[key] = value;
+    return this;
+  }
+  /** Removes a metadata key; returns whether it was set. */
+  deleteMeta(key: string): boolean {
+    if (!has.call(this._meta, key)) return false;
+    delete this._meta[key];
+    return true;
+  }
+  /** The data keys, in insertion order. */
+  keys(): string[] {
+    return Object.keys(this._data);
+  }
+  /** The metadata keys, in insertion order. */
+  metaKeys(): string[] {
+    return Object.keys(this._meta);
+  }
+  /** A deep copy sharing no mutable structure with this state. */
+  clone(): State {
+    return State._adopt(cloneJson(this._data, 'state'), { ...this._meta });
+  }
+  /** A deep copy of the data as a plain object. */
+  toObject(): JsonObject {
+    return cloneJson(this._data, 'state');
+  }
+  /** The JSON form (deep copies). */
+  toJSON(): StateJSON {
+    return { data: cloneJson(this._data, 'state'), meta: { ...this._meta } };
+  }
+  /** Rebuilds a state from {@link State.toJSON} output. */
+  static fromJSON(json: StateJSON): State {
+    return new State(json.data, json.meta);
+  }
+}
+
+/**
+ * Whether `v` is a {@link State}.
+ *
+ * @example
+ * ```ts
+ * isState(new State()); // true
+ * ```
+ */
+export function isState(v: unknown): v is State {
+  return v instanceof State;
+}
