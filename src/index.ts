@@ -34,3 +34,4 @@ export * from './runner/config.js';
 export * from './runner/types.js';
 export * from './runner/runner.js';
 export * from './observability/trace-hooks.js';
+export * from './observability/format.js';

@@ -225,6 +225,12 @@ export abstract class BaseAgent implements Agent {
     this.llmConfig = opts.llmConfig;
   }
 
+  /** Called once by `runner.start()`; override to open resources. */
+  initialize(_ctx: { signal: AbortSignal; logger: Logger }): void | Promise<void> {}
+
+  /** Called once by `runner.stop()`; override to release resources. */
+  shutdown(_ctx: { signal: AbortSignal; logger: Logger }): void | Promise<void> {}
+
   abstract run(ctx: AgentContext, inputState: State): State | Promise<State>;
 
   async handleEvent(ctx: AgentContext, _event: Event, state: State): Promise<AgentResultInit> {

@@ -218,7 +218,8 @@ interface SessionWaiter {
  */
 export class Runner {
   readonly config: Readonly<RunnerConfig>;
-  /** @internal */ readonly logger: Logger;
+  /** The runner's logger (pino-compatible). */
+  readonly logger: Logger;
   private status: RunnerStatus = 'idle';
   private readonly transport: Transport;
   private readonly registry = new CallbackRegistry();
@@ -842,7 +843,8 @@ export class Runner {
         agentResult: result.agentResult,
         error: result.error,
       };
-      finalState = await this.observe(t, args);
+      const r = this.observe(t, args);
+      finalState = r instanceof Promise ? await r : r;
       if (t.finished) return;
     }
     if (result.error !== undefined) this.fail(t, result.reason ?? 'agent_error', result.error, finalState, result.agentResult);
@@ -850,11 +852,17 @@ export class Runner {
   }
 
   /** Runs AgentError / AfterEventHandling callbacks: a throw is recorded, not fatal. */
-  private async observe(t: Task, args: CallbackArgs): Promise<State> {
+  private observe(t: Task, args: CallbackArgs): State | Promise<State> {
     try {
       const r = this.registry.invoke(t, args);
-      return r instanceof Promise ? await r : r;
+      return r instanceof Promise ? r.catch((err) => this.callbackFailed(t, args, err)) : r;
     } catch (err) {
+      return this.callbackFailed(t, args, err);
+    }
+  }
+
+  private callbackFailed(t: Task, args: CallbackArgs, err: unknown): State {
+    {
       this.counters.callbackErrors++;
       const e = err as HookRejectedError;
       if (this.trace !== null) {
@@ -938,7 +946,8 @@ export class Runner {
 
     // AgentError (observational), then AfterAgentRun (may replace the output or reject).
     if (error !== undefined && reg.count(HookPoint.AgentError) !== 0) {
-      await this.observe(ctx, { hook: HookPoint.AgentError, event: ev, state, agentId, agentResult: result, error });
+      const r = this.observe(ctx, { hook: HookPoint.AgentError, event: ev, state, agentId, agentResult: result, error });
+      if (r instanceof Promise) await r;
     }
     let out = error === undefined ? result!.outputState : state;
     if (result !== undefined && reg.count(HookPoint.AfterAgentRun) !== 0) {
@@ -1051,7 +1060,8 @@ export class Runner {
     }
     let finalState = state;
     if (this.registry.count(HookPoint.AfterEventHandling) !== 0) {
-      finalState = await this.observe(t, { hook: HookPoint.AfterEventHandling, event: ev, state, agentId: '' });
+      const r = this.observe(t, { hook: HookPoint.AfterEventHandling, event: ev, state, agentId: '' });
+      finalState = r instanceof Promise ? await r : r;
     }
     this.finish(t, 'completed', undefined, undefined, finalState, undefined);
   }
@@ -1218,18 +1228,19 @@ export class Runner {
   private entry(type: TraceEntry['type'], t: Task, agentId: string): TraceEntry {
     const ev = t.event;
     const m = ev._meta;
-    return {
+    const e: TraceEntry = {
       timestamp: Date.now(),
       type,
       eventId: ev._id,
       sessionId: m.session_id ?? '',
       agentId,
-      parentEventId: m.parent_event,
       targetAgentId: m.route || ev._target,
-      sourceAgentId: ev._source || undefined,
       hopCount: m.hop_count === undefined ? 0 : hopOf(m),
       attempt: t.attempt,
     };
+    if (m.parent_event !== undefined) e.parentEventId = m.parent_event;
+    if (ev._source !== '') e.sourceAgentId = ev._source;
+    return e;
   }
 }
 

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { State, InvalidEventDataError, InvalidMetadataError } from '../../src/index.js';
+
+test('get/set/getMeta/setMeta/keys/metaKeys', () => {
+  const s = new State({ a: 1 }, { m: 'x' });
+  s.set('b', [1, 2]).setMeta('route', 'next');
+  assert.equal(s.get('a'), 1);
+  assert.deepEqual(s.get('b'), [1, 2]);
+  assert.equal(s.get('nope'), undefined);
+  assert.equal(s.get('hasOwnProperty'), undefined);
+  assert.equal(s.getMeta('route'), 'next');
+  assert.deepEqual(s.keys(), ['a', 'b']);
+  assert.deepEqual(s.metaKeys(), ['m', 'route']);
+  assert.equal(s.delete('a'), true);
+  assert.equal(s.has('a'), false);
+});
+
+test('clone shares no mutable structure with its source', () => {
+  const s = new State({ nested: { list: [1, { x: 1 }] } }, { k: 'v' });
+  const c = s.clone();
+  (c.get('nested') as { list: unknown[] }).list.push(99);
+  ((c.get('nested') as { list: { x: number }[] }).list[1]!).x = 2;
+  c.setMeta('k', 'changed');
+  assert.deepEqual(s.get('nested'), { list: [1, { x: 1 }] });
+  assert.equal(s.getMeta('k'), 'v');
+});
+
+test('set copies objects: mutating the original afterwards does not change the state', () => {
+  const s = new State();
+  const arr = ['trend_up'];
+  s.set('insights', arr);
+  arr.push('later');
+  assert.deepEqual(s.get('insights'), ['trend_up']);
+});
+
+test('set refuses non-JSON values and __proto__', () => {
+  const s = new State();
+  assert.throws(() => s.set('d', new Date() as never), InvalidEventDataError);
+  assert.throws(() => s.set('n', Infinity), InvalidEventDataError);
+  assert.throws(() => s.set('__proto__', { polluted: true }), InvalidEventDataError);
+  assert.throws(() => s.setMeta('m', 3 as never), InvalidMetadataError);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('toJSON/fromJSON round-trip', () => {
+  const s = new State({ a: { b: [1, 'c'] } }, { route: 'x' });
+  const back = State.fromJSON(JSON.parse(JSON.stringify(s)));
+  assert.deepEqual(back.toJSON(), s.toJSON());
+});

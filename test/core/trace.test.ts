@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InMemoryTraceLogger, parseDuration, formatDuration, InvalidDurationError, type TraceEntry } from '../../src/index.js';
+
+const e = (sessionId: string, i: number): TraceEntry => ({ timestamp: i, type: 'event_start', eventId: `e${i}`, sessionId, agentId: '' });
+
+test('in-memory trace logger groups by session and keeps order', () => {
+  const t = new InMemoryTraceLogger();
+  t.log(e('a', 1));
+  t.log(e('b', 2));
+  t.log(e('a', 3));
+  assert.deepEqual(t.getTrace('a').map((x) => x.eventId), ['e1', 'e3']);
+  assert.deepEqual(t.getTrace('unknown'), []);
+  t.log(e('', 4));
+  assert.equal(t.getTrace('default').length, 1);
+});
+
+test('in-memory trace logger is bounded: oldest sessions are dropped first', () => {
+  const t = new InMemoryTraceLogger({ maxEntries: 100 });
+  for (let s = 0; s < 50; s++) for (let i = 0; i < 10; i++) t.log(e(`s${s}`, s * 10 + i));
+  const size = t.size();
+  assert.ok(size.entries <= 100, `kept ${size.entries}`);
+  assert.equal(size.entries + size.dropped, 500);
+  assert.deepEqual(t.getTrace('s0'), []);
+  assert.equal(t.getTrace('s49').length, 10);
+  const one = new InMemoryTraceLogger({ maxEntries: 10 });
+  for (let i = 0; i < 1000; i++) one.log(e('only', i));
+  assert.ok(one.size().entries <= 10);
+  assert.equal(one.getTrace('only').at(-1)!.eventId, 'e999');
+});
+
+test('parseDuration parses Go durations and rejects junk', () => {
+  assert.equal(parseDuration('30s'), 30_000);
+  assert.equal(parseDuration('1m30s'), 90_000);
+  assert.equal(parseDuration('250ms'), 250);
+  assert.equal(parseDuration('2h'), 7_200_000);
+  assert.equal(parseDuration('1.5s'), 1500);
+  assert.equal(parseDuration('5'), 5000);
+  assert.throws(() => parseDuration('ten seconds', 'metadata "timeout"'), (err: InvalidDurationError) => /metadata "timeout"/.test(err.message));
+  assert.throws(() => parseDuration('10x'), InvalidDurationError);
+  assert.equal(formatDuration(90_000), '1m30s');
+});
