@@ -113,8 +113,8 @@ interface Entry {
  */
 export class CallbackRegistry {
   private readonly own = new Map<HookPoint, Entry[]>();
-  /** Per point: its own callbacks then the AllHooks ones. Rebuilt on change. */
-  private readonly effective = new Map<HookPoint, readonly Entry[]>();
+  /** Per point: its own callbacks then the AllHooks ones. Rebuilt on change; a plain object for fast lookups on the hot path. */
+  private readonly effective: Record<HookPoint, readonly Entry[]> = Object.create(null);
 
   constructor() {
     for (const p of POINTS) this.own.set(p, []);
@@ -153,7 +153,7 @@ export class CallbackRegistry {
 
   /** How many callbacks fire at `hook`, counting AllHooks ones. */
   count(hook: HookPoint): number {
-    return this.effective.get(hook)?.length ?? 0;
+    return this.effective[hook]?.length ?? 0;
   }
 
   /**
@@ -163,7 +163,7 @@ export class CallbackRegistry {
    * @throws {@link HookRejectedError} when a callback throws; later callbacks do not run
    */
   invoke(ctx: CallbackContext, args: CallbackArgs): State | Promise<State> {
-    const list = this.effective.get(args.hook)!;
+    const list = this.effective[args.hook]!;
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
       let r: State | undefined | void | Promise<State | undefined | void>;
@@ -201,7 +201,7 @@ export class CallbackRegistry {
     const all = this.own.get(HookPoint.AllHooks)!;
     for (const p of POINTS) {
       if (p === HookPoint.AllHooks) continue;
-      this.effective.set(p, [...this.own.get(p)!, ...all]);
+      this.effective[p] = [...this.own.get(p)!, ...all];
     }
   }
 }

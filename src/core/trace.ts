@@ -108,14 +108,19 @@ export interface TraceLogger {
  * ```
  */
 export interface InMemoryTraceLoggerOptions {
-  /** Total entries kept across sessions; the oldest sessions go first. Default 10,000. */
+  /** Entries kept (all sessions together); the oldest are overwritten first. Default 10,000. */
   maxEntries?: number;
 }
 
+const TYPES: readonly TraceEntryType[] = ['event_start', 'event_end', 'agent_start', 'agent_end', 'event_emitted', 'callback_error', 'hook', 'retry', 'dead_letter', 'circuit'];
+const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
+
 /**
- * The default trace logger: a bounded in-memory history grouped by session.
- * When full, it drops the oldest session's entries first, so memory stays
- * bounded however long the runner lives.
+ * The default trace logger: a bounded ring buffer of entries, stored in
+ * columns (typed arrays and string arrays) so that keeping thousands of
+ * entries costs no per-entry objects for the garbage collector to trace.
+ * When full, the oldest entries are overwritten. `getTrace` rebuilds the
+ * entries of one session, oldest first.
  *
  * @example
  * ```ts
@@ -125,69 +130,127 @@ export interface InMemoryTraceLoggerOptions {
  * ```
  */
 export class InMemoryTraceLogger implements TraceLogger {
-  private readonly sessions = new Map<string, TraceEntry[]>();
-  private total = 0;
-  private dropped = 0;
   readonly maxEntries: number;
+  private next = 0;
+  private count = 0;
+  private written = 0;
+  private readonly ts: Float64Array;
+  private readonly dur: Float64Array;
+  private readonly hop: Int32Array;
+  private readonly attempt: Int32Array;
+  private readonly type: Uint8Array;
+  private readonly eventId: string[];
+  private readonly sessionId: string[];
+  private readonly agentId: string[];
+  /** Rarely-set fields, one small object or undefined per slot. */
+  private readonly extra: (Partial<TraceEntry> | undefined)[];
+  private readonly parent: (string | undefined)[];
+  private readonly target: (string | undefined)[];
+  private readonly source: (string | undefined)[];
+  private readonly status: (string | undefined)[];
 
   constructor(options: InMemoryTraceLoggerOptions = {}) {
-    this.maxEntries = Math.max(1, options.maxEntries ?? 10_000);
+    const n = Math.max(1, Math.floor(options.maxEntries ?? 10_000));
+    this.maxEntries = n;
+    this.ts = new Float64Array(n);
+    this.dur = new Float64Array(n);
+    this.hop = new Int32Array(n);
+    this.attempt = new Int32Array(n);
+    this.type = new Uint8Array(n);
+    this.eventId = new Array<string>(n).fill('');
+    this.sessionId = new Array<string>(n).fill('');
+    this.agentId = new Array<string>(n).fill('');
+    this.extra = new Array<Partial<TraceEntry> | undefined>(n).fill(undefined);
+    this.parent = new Array<string | undefined>(n).fill(undefined);
+    this.target = new Array<string | undefined>(n).fill(undefined);
+    this.source = new Array<string | undefined>(n).fill(undefined);
+    this.status = new Array<string | undefined>(n).fill(undefined);
   }
 
-  log(entry: TraceEntry): void {
-    const key = entry.sessionId || 'default';
-    let list = this.sessions.get(key);
-    if (list === undefined) {
-      list = [];
-      this.sessions.set(key, list);
-    }
-    list.push(entry);
-    if (++this.total > this.maxEntries) this.evict();
+  log(e: TraceEntry): void {
+    const i = this.next;
+    this.ts[i] = e.timestamp;
+    this.type[i] = TYPE_CODE.get(e.type) ?? 0;
+    this.eventId[i] = e.eventId;
+    this.sessionId[i] = e.sessionId || 'default';
+    this.agentId[i] = e.agentId;
+    this.dur[i] = e.durationMs === undefined ? NaN : e.durationMs;
+    this.hop[i] = e.hopCount === undefined ? -1 : e.hopCount;
+    this.attempt[i] = e.attempt === undefined ? -1 : e.attempt;
+    this.parent[i] = e.parentEventId;
+    this.target[i] = e.targetAgentId;
+    this.source[i] = e.sourceAgentId;
+    this.status[i] = e.status;
+    this.extra[i] =
+      e.error === undefined && e.reason === undefined && e.hook === undefined && e.detail === undefined
+        ? undefined
+        : { error: e.error, reason: e.reason, hook: e.hook, detail: e.detail };
+    this.next = i + 1 === this.maxEntries ? 0 : i + 1;
+    if (this.count < this.maxEntries) this.count++;
+    this.written++;
   }
 
   getTrace(sessionId: string): TraceEntry[] {
-    return (this.sessions.get(sessionId || 'default') ?? []).slice();
+    const key = sessionId || 'default';
+    const out: TraceEntry[] = [];
+    const n = this.maxEntries;
+    let i = this.count < n ? 0 : this.next;
+    for (let k = 0; k < this.count; k++, i = i + 1 === n ? 0 : i + 1) {
+      if (this.sessionId[i] === key) out.push(this.entryAt(i));
+    }
+    return out;
   }
 
   /** Session ids currently held, oldest first. */
   sessionIds(): string[] {
-    return [...this.sessions.keys()];
+    const seen = new Set<string>();
+    const n = this.maxEntries;
+    let i = this.count < n ? 0 : this.next;
+    for (let k = 0; k < this.count; k++, i = i + 1 === n ? 0 : i + 1) seen.add(this.sessionId[i]!);
+    return [...seen];
   }
 
-  /** Entries held now, and entries dropped to stay under `maxEntries`. */
-  size(): { entries: number; sessions: number; dropped: number } {
-    return { entries: this.total, sessions: this.sessions.size, dropped: this.dropped };
+  /** Entries held now, and entries overwritten to stay under `maxEntries`. */
+  size(): { entries: number; dropped: number } {
+    return { entries: this.count, dropped: this.written - this.count };
   }
 
-  /** Forgets one session, or everything. */
-  clear(sessionId?: string): void {
-    if (sessionId === undefined) {
-      this.sessions.clear();
-      this.total = 0;
-      return;
-    }
-    const list = this.sessions.get(sessionId);
-    if (list) {
-      this.total -= list.length;
-      this.sessions.delete(sessionId);
-    }
+  /** Forgets everything. */
+  clear(): void {
+    this.count = 0;
+    this.next = 0;
+    this.written = 0;
+    this.eventId.fill('');
+    this.sessionId.fill('');
+    this.agentId.fill('');
+    this.extra.fill(undefined);
+    this.parent.fill(undefined);
+    this.target.fill(undefined);
+    this.source.fill(undefined);
+    this.status.fill(undefined);
   }
 
-  private evict(): void {
-    // Drop whole old sessions; if only one session is left, drop its oldest quarter.
-    while (this.total > this.maxEntries) {
-      const [oldestKey, oldest] = this.sessions.entries().next().value as [string, TraceEntry[]];
-      if (this.sessions.size > 1) {
-        this.sessions.delete(oldestKey);
-        this.total -= oldest.length;
-        this.dropped += oldest.length;
-      } else {
-        const n = Math.max(1, this.total - this.maxEntries, Math.floor(this.maxEntries / 4));
-        oldest.splice(0, n);
-        this.total -= n;
-        this.dropped += n;
-      }
-    }
+  private entryAt(i: number): TraceEntry {
+    const e: TraceEntry = {
+      timestamp: this.ts[i]!,
+      type: TYPES[this.type[i]!]!,
+      eventId: this.eventId[i]!,
+      sessionId: this.sessionId[i]!,
+      agentId: this.agentId[i]!,
+    };
+    const x = this.extra[i];
+    if (x?.hook !== undefined) e.hook = x.hook;
+    if (!Number.isNaN(this.dur[i]!)) e.durationMs = this.dur[i]!;
+    if (x?.error !== undefined) e.error = { ...x.error };
+    if (this.status[i] !== undefined) e.status = this.status[i];
+    if (x?.reason !== undefined) e.reason = x.reason;
+    if (this.parent[i] !== undefined) e.parentEventId = this.parent[i];
+    if (this.target[i] !== undefined) e.targetAgentId = this.target[i];
+    if (this.source[i] !== undefined) e.sourceAgentId = this.source[i];
+    if (this.hop[i]! >= 0) e.hopCount = this.hop[i]!;
+    if (this.attempt[i]! >= 0) e.attempt = this.attempt[i]!;
+    if (x?.detail !== undefined) e.detail = { ...x.detail };
+    return e;
   }
 }
 

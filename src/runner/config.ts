@@ -67,6 +67,14 @@ export interface RunnerConfig {
   orchestrator?: Orchestrator;
   /** Where traces go; `null` disables tracing. Default: a bounded InMemoryTraceLogger. */
   traceLogger?: TraceLogger | null;
+  /**
+   * How much the runner traces. `standard` (default): one `event_end` entry
+   * per event (agent, duration, status, reason, error, parent, hop), plus one
+   * `agent_end` per agent when an orchestration runs several, plus retries,
+   * dead letters and callback errors. `full` adds `event_start`,
+   * `agent_start`, `agent_end` and `event_emitted` for every event.
+   */
+  traceDetail: 'standard' | 'full';
   /** Logger. Default: pino on stderr at `AGENTFLOW_LOG_LEVEL` or `info`. */
   logger?: Logger;
   /** Decides whether a failure is retried and after how long. Default: never retry. */
@@ -96,6 +104,7 @@ export function defaultRunnerConfig(): RunnerConfig {
     maxPayloadBytes: 0,
     sessionOrdering: false,
     stopTimeoutMs: 30_000,
+    traceDetail: 'standard',
   };
 }
 
@@ -110,6 +119,7 @@ export function validateRunnerConfig(c: RunnerConfig): void {
     const v = c[k] as unknown;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidOptionError(k, `must be an integer >= ${min}, got ${String(v)}`);
   }
+  if (c.traceDetail !== 'standard' && c.traceDetail !== 'full') throw new InvalidOptionError('traceDetail', `must be "standard" or "full", got ${String(c.traceDetail)}`);
   for (const k of ['timeoutMs', 'maxPayloadBytes', 'stopTimeoutMs'] as const) {
     const v = c[k] as unknown;
     if (typeof v !== 'number' || Number.isNaN(v) || v < 0) throw new InvalidOptionError(k, `must be a number >= 0, got ${String(v)}`);

@@ -143,31 +143,55 @@ class AgentScopedContext {
   }
 }
 
-/** One timer for all in-flight deadlines, instead of one per event. */
+/**
+ * One timer for all in-flight deadlines, instead of one per event. The timer
+ * is armed for the earliest expiry and re-armed only when a sooner one
+ * arrives, so steady traffic with a fixed timeout costs no timer operations.
+ * While nothing is in flight the timer is unref'd (it must not keep the
+ * process alive) rather than cleared.
+ */
 class ExpiryClock {
   private timer: NodeJS.Timeout | undefined;
   private armedAt = Infinity;
+  private refed = false;
   constructor(
     private readonly tasks: () => readonly Task[],
     private readonly onExpire: (t: Task) => void,
   ) {}
   watch(t: Task): void {
     if (t.expiry < this.armedAt) this.arm(t.expiry);
-  }
-  idle(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.armedAt = Infinity;
+    else if (!this.refed) {
+      this.timer!.ref();
+      this.refed = true;
     }
+  }
+  /** Nothing in flight: let the process exit if it wants to. */
+  idle(): void {
+    if (this.refed) {
+      this.timer!.unref();
+      this.refed = false;
+    }
+  }
+  /** Stops the timer for good (runner stopped). */
+  stop(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedAt = Infinity;
+    this.refed = false;
+  }
+  /** Whether a timer is pending and keeping the process alive (for leak checks). */
+  isActive(): boolean {
+    return this.refed;
   }
   private arm(at: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.armedAt = at;
     this.timer = setTimeout(this.fire, Math.max(0, at - Date.now()));
+    this.refed = true;
   }
   private readonly fire = (): void => {
     this.timer = undefined;
+    this.refed = false;
     this.armedAt = Infinity;
     const now = Date.now();
     let next = Infinity;
@@ -225,6 +249,8 @@ export class Runner {
   private readonly registry = new CallbackRegistry();
   private readonly agents = new Map<string, AgentEntry>();
   private trace: TraceLogger | null;
+  /** The trace logger when traceDetail is `full`, else null. */
+  private traceFull: TraceLogger | null;
   private readonly orchestrator: Orchestrator | undefined;
   private readonly debug: boolean;
 
@@ -255,6 +281,7 @@ export class Runner {
     this.transport = c.transport ?? new InMemoryTransport({ capacity: c.queueSize });
     this.transport.onAvailable?.(() => this.kick());
     this.trace = c.traceLogger === undefined ? new InMemoryTraceLogger() : c.traceLogger;
+    this.traceFull = c.traceDetail === 'full' ? this.trace : null;
     this.orchestrator = c.orchestrator && c.orchestrator.mode !== 'route' ? c.orchestrator : undefined;
     this.clock = new ExpiryClock(
       () => this.active,
@@ -349,6 +376,7 @@ export class Runner {
   /** Replaces the trace logger; `null` turns tracing off. */
   setTraceLogger(logger: TraceLogger | null): void {
     this.trace = logger;
+    this.traceFull = this.config.traceDetail === 'full' ? logger : null;
   }
 
   /** One session's trace entries, oldest first (`[]` when unknown or tracing is off). */
@@ -444,7 +472,7 @@ export class Runner {
       }
     }
     this.status = 'stopped';
-    this.clock.idle();
+    this.clock.stop();
     const errors: unknown[] = [];
     for (const e of [...this.agents.values()].reverse()) {
       if (e.initialized) await this.shutdownAgent(e).catch((err) => errors.push(err));
@@ -729,126 +757,125 @@ export class Runner {
     }
   }
 
-  /** Runs the pipeline; anything unexpected still ends the event with a recorded failure. */
+  /**
+   * The per-event pipeline. Every path ends in finish() or a scheduled retry;
+   * anything unexpected still ends the event with a recorded failure.
+   */
   private async process(t: Task): Promise<void> {
     this.track(t);
     try {
-      await this.pipeline(t);
+      const ev = t.event;
+      const meta = ev._meta;
+      const traceFull = this.traceFull;
+      if (traceFull !== null) traceFull.log(this.entry('event_start', t, ''));
+
+      // 1. Limits that apply before anything runs.
+      const hops = meta.hop_count === undefined ? 0 : hopOf(meta);
+      if (hops > this.config.maxHops) {
+        return this.finish(t, 'failed', 'hop_limit_exceeded', new HopLimitExceededError(ev._id, hops, this.config.maxHops, meta.route ?? ev._target), this.inputStateOf(t), undefined);
+      }
+      let timeoutMs = this.config.timeoutMs;
+      if (meta.timeout !== undefined || meta.deadline !== undefined) {
+        try {
+          if (meta.timeout !== undefined) timeoutMs = parseDuration(meta.timeout, `metadata "timeout" of event ${ev._id}`);
+          if (meta.deadline !== undefined) {
+            const d = Date.parse(meta.deadline);
+            if (Number.isNaN(d)) throw new InvalidDurationError(meta.deadline, `metadata "deadline" of event ${ev._id} (expected RFC 3339)`);
+            if (d <= Date.now()) {
+              return this.finish(t, 'failed', 'deadline_exceeded', new DeadlineExceededError(ev._id, meta.deadline), this.inputStateOf(t), undefined);
+            }
+            t.expiry = d;
+            t.expiryError = new DeadlineExceededError(ev._id, meta.deadline);
+          }
+        } catch (err) {
+          return this.finish(t, 'failed', 'invalid_event', err as AgentflowError, this.inputStateOf(t), undefined);
+        }
+      }
+      if (timeoutMs > 0) {
+        const at = t.startedAt + timeoutMs;
+        if (t.expiry === 0 || at < t.expiry) {
+          t.expiry = at;
+          t.expiryError = undefined;
+        }
+      }
+      if (t.expiry !== 0) this.clock.watch(t);
+
+      // 2. Input state.
+      let state: State;
+      try {
+        state = State._adopt(cloneRecord(ev._data, 'data', ev._id), inputMeta(meta));
+      } catch (err) {
+        return this.finish(t, 'failed', 'invalid_event', err as AgentflowError, new State(), undefined);
+      }
+
+      // 3. BeforeEventHandling.
+      const reg = this.registry;
+      if (reg.count(HookPoint.BeforeEventHandling) !== 0) {
+        const args: CallbackArgs = { hook: HookPoint.BeforeEventHandling, event: ev, state, agentId: '' };
+        try {
+          const r = reg.invoke(t, args);
+          state = r instanceof Promise ? await this.race(t, r) : r;
+        } catch (err) {
+          return this.finish(t, 'failed', reasonOf(err, 'hook_rejected'), asAgentflowError(err, '', ev._id), state, undefined);
+        }
+        if (t.finished) return;
+      }
+
+      // 4. Broadcast, or resolve the target.
+      if (meta.broadcast === 'true' && meta.broadcast_targets !== undefined) return this.broadcast(t, state);
+      const target = meta.route || ev._target;
+
+      // 5. Dispatch.
+      let result: OrchestrationResult;
+      if (this.orchestrator === undefined) {
+        const run = await this.runAgent(t, target, state, true);
+        if (t.finished) return;
+        result = { agentId: run.agentId, state: run.state, agentResult: run.result, error: run.error, reason: run.reason };
+      } else {
+        try {
+          result = await this.orchestrator.dispatch(this.dispatchContext(t), target, state);
+        } catch (err) {
+          result = { agentId: target, state, error: asAgentflowError(err, target, ev._id), reason: 'agent_error' };
+        }
+        if (t.finished) return;
+      }
+      t.agentId = result.agentId;
+
+      // 6. Chain to the next agent.
+      if (result.error === undefined) {
+        const next = result.state._meta.route;
+        if (next !== undefined && next !== '') {
+          try {
+            this.chain(t, result.state, next);
+          } catch (err) {
+            result.error = asAgentflowError(err, result.agentId, ev._id);
+            result.reason = 'invalid_event';
+          }
+        }
+      }
+
+      // 7. AfterEventHandling (observational: its errors are recorded, the outcome stands).
+      let finalState = result.state;
+      if (reg.count(HookPoint.AfterEventHandling) !== 0) {
+        const args: CallbackArgs = {
+          hook: HookPoint.AfterEventHandling,
+          event: ev,
+          state: finalState,
+          agentId: result.agentId,
+          agentResult: result.agentResult,
+          error: result.error,
+        };
+        const r = this.observe(t, args);
+        finalState = r instanceof Promise ? await r : r;
+        if (t.finished) return;
+      }
+      if (result.error !== undefined) this.fail(t, result.reason ?? 'agent_error', result.error, finalState, result.agentResult);
+      else this.finish(t, 'completed', undefined, undefined, finalState, result.agentResult);
+  
     } catch (err) {
       this.logger.error({ eventId: t.event._id, err }, 'internal error while processing event');
       this.finish(t, 'failed', 'agent_error', asAgentflowError(err, t.agentId, t.event._id), this.inputStateOf(t), undefined);
     }
-  }
-
-  /** The per-event pipeline. Every path ends in finish() or a scheduled retry. */
-  private async pipeline(t: Task): Promise<void> {
-    const ev = t.event;
-    const meta = ev._meta;
-    const trace = this.trace;
-    if (trace !== null) trace.log(this.entry('event_start', t, ''));
-
-    // 1. Limits that apply before anything runs.
-    const hops = meta.hop_count === undefined ? 0 : hopOf(meta);
-    if (hops > this.config.maxHops) {
-      return this.finish(t, 'failed', 'hop_limit_exceeded', new HopLimitExceededError(ev._id, hops, this.config.maxHops, meta.route ?? ev._target), this.inputStateOf(t), undefined);
-    }
-    let timeoutMs = this.config.timeoutMs;
-    if (meta.timeout !== undefined || meta.deadline !== undefined) {
-      try {
-        if (meta.timeout !== undefined) timeoutMs = parseDuration(meta.timeout, `metadata "timeout" of event ${ev._id}`);
-        if (meta.deadline !== undefined) {
-          const d = Date.parse(meta.deadline);
-          if (Number.isNaN(d)) throw new InvalidDurationError(meta.deadline, `metadata "deadline" of event ${ev._id} (expected RFC 3339)`);
-          if (d <= Date.now()) {
-            return this.finish(t, 'failed', 'deadline_exceeded', new DeadlineExceededError(ev._id, meta.deadline), this.inputStateOf(t), undefined);
-          }
-          t.expiry = d;
-          t.expiryError = new DeadlineExceededError(ev._id, meta.deadline);
-        }
-      } catch (err) {
-        return this.finish(t, 'failed', 'invalid_event', err as AgentflowError, this.inputStateOf(t), undefined);
-      }
-    }
-    if (timeoutMs > 0) {
-      const at = t.startedAt + timeoutMs;
-      if (t.expiry === 0 || at < t.expiry) {
-        t.expiry = at;
-        t.expiryError = undefined;
-      }
-    }
-    if (t.expiry !== 0) this.clock.watch(t);
-
-    // 2. Input state.
-    let state: State;
-    try {
-      state = State._adopt(cloneRecord(ev._data, 'data', ev._id), inputMeta(meta));
-    } catch (err) {
-      return this.finish(t, 'failed', 'invalid_event', err as AgentflowError, new State(), undefined);
-    }
-
-    // 3. BeforeEventHandling.
-    const reg = this.registry;
-    if (reg.count(HookPoint.BeforeEventHandling) !== 0) {
-      const args: CallbackArgs = { hook: HookPoint.BeforeEventHandling, event: ev, state, agentId: '' };
-      try {
-        const r = reg.invoke(t, args);
-        state = r instanceof Promise ? await this.race(t, r) : r;
-      } catch (err) {
-        return this.finish(t, 'failed', reasonOf(err, 'hook_rejected'), asAgentflowError(err, '', ev._id), state, undefined);
-      }
-      if (t.finished) return;
-    }
-
-    // 4. Broadcast, or resolve the target.
-    if (meta.broadcast === 'true' && meta.broadcast_targets !== undefined) return this.broadcast(t, state);
-    const target = meta.route || ev._target;
-
-    // 5. Dispatch.
-    let result: OrchestrationResult;
-    if (this.orchestrator === undefined) {
-      const run = await this.runAgent(t, target, state, true);
-      if (t.finished) return;
-      result = { agentId: run.agentId, state: run.state, agentResult: run.result, error: run.error, reason: run.reason };
-    } else {
-      try {
-        result = await this.orchestrator.dispatch(this.dispatchContext(t), target, state);
-      } catch (err) {
-        result = { agentId: target, state, error: asAgentflowError(err, target, ev._id), reason: 'agent_error' };
-      }
-      if (t.finished) return;
-    }
-    t.agentId = result.agentId;
-
-    // 6. Chain to the next agent.
-    if (result.error === undefined) {
-      const next = result.state._meta.route;
-      if (next !== undefined && next !== '') {
-        try {
-          this.chain(t, result.state, next);
-        } catch (err) {
-          result.error = asAgentflowError(err, result.agentId, ev._id);
-          result.reason = 'invalid_event';
-        }
-      }
-    }
-
-    // 7. AfterEventHandling (observational: its errors are recorded, the outcome stands).
-    let finalState = result.state;
-    if (reg.count(HookPoint.AfterEventHandling) !== 0) {
-      const args: CallbackArgs = {
-        hook: HookPoint.AfterEventHandling,
-        event: ev,
-        state: finalState,
-        agentId: result.agentId,
-        agentResult: result.agentResult,
-        error: result.error,
-      };
-      const r = this.observe(t, args);
-      finalState = r instanceof Promise ? await r : r;
-      if (t.finished) return;
-    }
-    if (result.error !== undefined) this.fail(t, result.reason ?? 'agent_error', result.error, finalState, result.agentResult);
-    else this.finish(t, 'completed', undefined, undefined, finalState, result.agentResult);
   }
 
   /** Runs AgentError / AfterEventHandling callbacks: a throw is recorded, not fatal. */
@@ -908,8 +935,8 @@ export class Runner {
 
     let result: AgentResult | undefined;
     if (error === undefined) {
-      const trace = this.trace;
-      if (trace !== null) trace.log(this.entry('agent_start', t, agentId));
+      const trace = own ? this.traceFull : this.trace;
+      if (this.traceFull !== null) this.traceFull.log(this.entry('agent_start', t, agentId));
       const started = Date.now();
       try {
         if (entry!.ready !== undefined) await entry!.ready;
@@ -973,18 +1000,10 @@ export class Runner {
       return Promise.reject(t.aborted);
     }
     if (t.expiry === 0 && this.status === 'running') return p;
+    // Settles with p, or with the abort error (a late reject after p settled is a no-op).
     return new Promise<T>((resolve, reject) => {
       t.raceReject = reject;
-      p.then(
-        (v) => {
-          t.raceReject = undefined;
-          resolve(v);
-        },
-        (e) => {
-          t.raceReject = undefined;
-          reject(e);
-        },
-      );
+      p.then(resolve, reject);
     });
   }
 
@@ -1030,11 +1049,11 @@ export class Runner {
     const child = new Event(uuidv4(), Date.now(), next, t.agentId, cloneRecord(out._data, 'state', ev._id), meta);
     this.accept(child, true);
     this.countChild(t, child);
-    if (this.trace !== null) {
+    if (this.traceFull !== null) {
       const e = this.entry('event_emitted', t, t.agentId);
       e.targetAgentId = next;
       e.detail = { childEventId: child._id, hopCount: Number(meta.hop_count) };
-      this.trace.log(e);
+      this.traceFull.log(e);
     }
   }
 
@@ -1051,11 +1070,11 @@ export class Runner {
       this.linkChild(t, child, ev._source);
       this.accept(child, true);
       this.countChild(t, child);
-      if (this.trace !== null) {
+      if (this.traceFull !== null) {
         const e = this.entry('event_emitted', t, '');
         e.targetAgentId = agent;
         e.detail = { childEventId: child._id, broadcast: true };
-        this.trace.log(e);
+        this.traceFull.log(e);
       }
     }
     let finalState = state;

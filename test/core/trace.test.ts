@@ -15,14 +15,16 @@ test('in-memory trace logger groups by session and keeps order', () => {
   assert.equal(t.getTrace('default').length, 1);
 });
 
-test('in-memory trace logger is bounded: oldest sessions are dropped first', () => {
+test('in-memory trace logger is bounded: oldest entries are dropped first', () => {
   const t = new InMemoryTraceLogger({ maxEntries: 100 });
   for (let s = 0; s < 50; s++) for (let i = 0; i < 10; i++) t.log(e(`s${s}`, s * 10 + i));
   const size = t.size();
-  assert.ok(size.entries <= 100, `kept ${size.entries}`);
+  assert.equal(size.entries, 100);
   assert.equal(size.entries + size.dropped, 500);
   assert.deepEqual(t.getTrace('s0'), []);
   assert.equal(t.getTrace('s49').length, 10);
+  assert.deepEqual(t.getTrace('s40').map((x) => x.timestamp), [400, 401, 402, 403, 404, 405, 406, 407, 408, 409]);
+  assert.deepEqual(t.sessionIds(), ['s40', 's41', 's42', 's43', 's44', 's45', 's46', 's47', 's48', 's49']);
   const one = new InMemoryTraceLogger({ maxEntries: 10 });
   for (let i = 0; i < 1000; i++) one.log(e('only', i));
   assert.ok(one.size().entries <= 10);

@@ -305,16 +305,31 @@ test('the seed’s loop detector works as a BeforeEventHandling callback, and th
   r.registerAgent('echo', (c, e, s) => s.clone().setMeta('route', 'echo'));
   await r.start();
   await assert.rejects(r.run(newEvent('echo', {}, { session_id: 'loop' })), (e: EventFailedError) => e.reason === 'hook_rejected' && /event loop detected/.test(e.message));
-  assert.equal(r.dumpTrace('loop').filter((e) => e.type === 'agent_end').length, 10);
+  assert.equal(r.dumpTrace('loop').filter((e) => e.type === 'event_end' && e.status === 'completed').length, 10);
   await r.stop();
 
   const r2 = testRunner({ maxHops: 5 });
   r2.registerAgent('echo', (c, e, s) => s.clone().setMeta('route', 'echo'));
   await r2.start();
   await assert.rejects(r2.run(newEvent('echo', {}, { session_id: 'loop2' })), (e: EventFailedError) => e.reason === 'hop_limit_exceeded');
-  assert.equal(r2.dumpTrace('loop2').filter((e) => e.type === 'agent_end').length, 6);
+  const ends = r2.dumpTrace('loop2').filter((e) => e.type === 'event_end');
+  assert.equal(ends.filter((e) => e.status === 'completed').length, 6);
+  assert.equal(ends.at(-1)!.reason, 'hop_limit_exceeded');
+  assert.equal(ends.at(-1)!.hopCount, 6);
   await r2.stop();
   assertBalanced(r2);
+});
+
+test('traceDetail "full" records event_start, agent_start, agent_end, event_emitted and event_end in order', async () => {
+  const r = testRunner({ traceDetail: 'full' });
+  r.registerAgent('a', (c, e, s) => s.clone().setMeta('route', 'b'));
+  r.registerAgent('b', (c, e, s) => s);
+  await r.start();
+  await r.run(newEvent('a', {}, { session_id: 'full' }));
+  await r.stop();
+  const types = r.dumpTrace('full').map((e) => `${e.type}:${e.agentId}`);
+  assert.deepEqual(types.slice(0, 5), ['event_start:', 'agent_start:a', 'agent_end:a', 'event_emitted:a', 'event_end:a']);
+  assert.equal(types.filter((t) => t.endsWith(':b')).length, 3);
 });
 
 test('registerTraceHooks adds one hook entry per hook invocation; setTraceLogger(null) turns tracing off', async () => {

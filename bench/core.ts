@@ -1,0 +1,204 @@
+/**
+ * Core dispatch benchmarks: agentflow vs a hand-written minimal queue in the
+ * same process, and vs LangGraph.js for a 3-step chain.
+ */
+import { randomUUID } from 'node:crypto';
+import { createRunner, newEvent, silentLogger, HookPoint, State, type Runner } from '../src/index.js';
+import { measure, nowNs, type BenchResult } from './harness.js';
+
+const BATCH = 1000;
+const BATCHES = 100;
+const N = BATCH * BATCHES;
+
+/** The baseline: ring-buffer queue + await loop, creating each event (id, data, metadata), one async no-op handler. */
+async function rawDispatchOnce(): Promise<number> {
+  interface RawEvent {
+    id: string;
+    ts: number;
+    target: string;
+    data: Record<string, unknown>;
+    meta: Record<string, string>;
+  }
+  const cap = 2048;
+  const buf: (RawEvent | undefined)[] = new Array(cap);
+  let head = 0;
+  let tail = 0;
+  let size = 0;
+  const handler = async (ev: RawEvent) => ev.data;
+  let handled = 0;
+  const t0 = nowNs();
+  for (let b = 0; b < BATCHES; b++) {
+    for (let i = 0; i < BATCH; i++) {
+      buf[tail] = { id: randomUUID(), ts: Date.now(), target: 'noop', data: { i }, meta: { session_id: 's' } };
+      tail = (tail + 1) % cap;
+      size++;
+    }
+    while (size > 0) {
+      const ev = buf[head]!;
+      buf[head] = undefined;
+      head = (head + 1) % cap;
+      size--;
+      await handler(ev);
+      handled++;
+    }
+  }
+  const ns = Number(nowNs() - t0) / handled;
+  if (handled !== N) throw new Error('baseline lost events');
+  return ns;
+}
+
+async function runnerDispatchOnce(runner: Runner, target: string): Promise<number> {
+  const before = runner.stats().completed;
+  const t0 = nowNs();
+  for (let b = 0; b < BATCHES; b++) {
+    for (let i = 0; i < BATCH; i++) runner.emit(newEvent(target, { i }, { session_id: 's' }));
+    await runner.drain();
+  }
+  const ns = Number(nowNs() - t0) / N;
+  const done = runner.stats().completed - before;
+  if (done !== N) throw new Error(`runner completed ${done} of ${N}`);
+  return ns;
+}
+
+function noopRunner(opts: { traced: boolean; hooks: boolean; concurrency?: number }): Runner {
+  const r = createRunner({ logger: silentLogger(), queueSize: BATCH * 2, concurrency: opts.concurrency ?? 1, traceLogger: opts.traced ? undefined : null });
+  r.registerAgent('noop', async (_ctx, _ev, state) => state);
+  if (opts.hooks) {
+    for (const h of [HookPoint.BeforeEventHandling, HookPoint.AfterEventHandling, HookPoint.BeforeAgentRun, HookPoint.AfterAgentRun, HookPoint.AgentError]) {
+      r.registerCallback(h, 'noop-cb', () => undefined);
+    }
+  }
+  return r;
+}
+
+async function chainOnce(runner: Runner): Promise<number> {
+  const CHAINS = 20_000;
+  const PER_BATCH = 500;
+  const t0 = nowNs();
+  for (let b = 0; b < CHAINS / PER_BATCH; b++) {
+    for (let i = 0; i < PER_BATCH; i++) runner.emit(newEvent('step1', { i }, {}));
+    await runner.drain();
+  }
+  return Number(nowNs() - t0) / (CHAINS * 3);
+}
+
+function chainRunner(traced: boolean): Runner {
+  const r = createRunner({ logger: silentLogger(), queueSize: 2000, concurrency: 10, traceLogger: traced ? undefined : null });
+  r.registerAgent('step1', async (_c, _e, s) => s.clone().set('a', 1).setMeta('route', 'step2'));
+  r.registerAgent('step2', async (_c, _e, s) => s.clone().set('b', 2).setMeta('route', 'step3'));
+  r.registerAgent('step3', async (_c, _e, s) => s.clone().set('c', 3));
+  return r;
+}
+
+/** Heap per queued event: one slot held by a blocked handler, then many events queued. */
+async function queuedEventBytes(count: number): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const r = createRunner({ logger: silentLogger(), queueSize: count + 10, concurrency: 1, traceLogger: null });
+  r.registerAgent('held', async (_c, _e, s) => {
+    await gate;
+    return s;
+  });
+  await r.start();
+  r.emit(newEvent('held'));
+  await new Promise((res) => setImmediate(res));
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < count; i++) r.emit(newEvent('held', { i }, { session_id: 'mem' }));
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  release();
+  await r.drain();
+  await r.stop();
+  return (after - before) / count;
+}
+
+async function rawQueuedEventBytes(count: number): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const q: unknown[] = [];
+  for (let i = 0; i < count; i++) q.push({ id: randomUUID(), ts: Date.now(), target: 'held', data: { i }, meta: { session_id: 'mem' } });
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (q.length !== count) throw new Error('unreachable');
+  return (after - before) / count;
+}
+
+async function langgraphChainOnce(): Promise<BenchResult | undefined> {
+  let lg: typeof import('@langchain/langgraph');
+  try {
+    lg = await import('@langchain/langgraph');
+  } catch {
+    return undefined;
+  }
+  const { StateGraph, Annotation, START, END } = lg;
+  const S = Annotation.Root({ a: Annotation<number>(), b: Annotation<number>(), c: Annotation<number>(), i: Annotation<number>() });
+  const graph = new StateGraph(S)
+    .addNode('step1', async () => ({ a: 1 }))
+    .addNode('step2', async () => ({ b: 2 }))
+    .addNode('step3', async () => ({ c: 3 }))
+    .addEdge(START, 'step1')
+    .addEdge('step1', 'step2')
+    .addEdge('step2', 'step3')
+    .addEdge('step3', END)
+    .compile();
+  const RUNS = 300;
+  const once = async () => {
+    const t0 = nowNs();
+    const batch = 10;
+    for (let i = 0; i < RUNS; i += batch) {
+      await Promise.all(Array.from({ length: batch }, (_, k) => graph.invoke({ i: i + k })));
+    }
+    return Number(nowNs() - t0) / (RUNS * 3);
+  };
+  return measure('langgraph.chain3', once, { runs: 5, warmup: 1, ops: RUNS * 3 });
+}
+
+export async function benchCore(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  const baseline = await measure('baseline.raw_dispatch', rawDispatchOnce, { ops: N });
+  out.push(baseline);
+
+  for (const [name, opts] of [
+    ['dispatch.noop', { traced: true, hooks: false }],
+    ['dispatch.noop.untraced', { traced: false, hooks: false }],
+    ['dispatch.hooks', { traced: true, hooks: true }],
+  ] as const) {
+    const r = noopRunner(opts);
+    await r.start();
+    out.push(await measure(name, () => runnerDispatchOnce(r, 'noop'), { ops: N }));
+    await r.stop();
+  }
+
+  for (const [name, traced] of [
+    ['chain.3hop', true],
+    ['chain.3hop.untraced', false],
+  ] as const) {
+    const r = chainRunner(traced);
+    await r.start();
+    const res = await measure(name, () => chainOnce(r), { ops: 60_000 });
+    res.unit = 'ns per hop';
+    out.push(res);
+    await r.stop();
+  }
+
+  const count = 100_000;
+  out.push({ name: 'memory.queued_event_bytes', bytes: Math.round(await queuedEventBytes(count)), events: count });
+  out.push({ name: 'baseline.raw_queued_event_bytes', bytes: Math.round(await rawQueuedEventBytes(count)), events: count });
+
+  const lg = await langgraphChainOnce();
+  if (lg) {
+    lg.unit = 'ns per step';
+    out.push(lg);
+  } else out.push({ name: 'langgraph.chain3', skipped: 'install @langchain/langgraph to compare' });
+  return out;
+}
+
+export { State };
