@@ -746,7 +746,6 @@ export class Runner {
       last.slot = i;
     }
     t.slot = -1;
-    if (this.active.length === 0) this.clock.idle();
   }
 
   private inputStateOf(t: Task): State {
@@ -1161,10 +1160,12 @@ export class Runner {
     else this.counters.deadLettered++;
 
     const trace = this.trace;
+    const now = Date.now();
     if (trace !== null) {
       const e = this.entry('event_end', t, t.agentId);
+      e.timestamp = now;
       e.status = status;
-      e.durationMs = Date.now() - t.startedAt;
+      e.durationMs = now - t.startedAt;
       if (error !== undefined) {
         e.error = toTraceError(error);
         e.reason = reason;
@@ -1186,7 +1187,7 @@ export class Runner {
         agentResult,
         attempts: t.attempt,
         emitted: t.emittedIds ?? [],
-        durationMs: Date.now() - t.startedAt,
+        durationMs: now - t.startedAt,
       };
       for (const fn of this.outcomeListeners) {
         try {
@@ -1236,6 +1237,7 @@ export class Runner {
         void this.process(new Task(this, next, attemptOf(next)));
       }
     }
+    if (this.inFlight === 0 && this.transport.size() === 0) this.clock.idle();
     if (this.drainWaiters.length !== 0 && this.isIdle()) {
       const ws = this.drainWaiters;
       this.drainWaiters = [];
