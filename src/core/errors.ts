@@ -99,7 +99,14 @@ export const ErrorCodes = {
   LLM_UNKNOWN_PROVIDER: 'AF_ERR_LLM_UNKNOWN_PROVIDER',
 } as const;
 
-/** One of the stable error codes in {@link ErrorCodes}. */
+/**
+ * One of the stable error codes in {@link ErrorCodes}.
+ *
+ * @example
+ * ```ts
+ * const code: ErrorCode = 'AF_ERR_TIMEOUT';
+ * ```
+ */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /**

@@ -34,7 +34,14 @@ export const HookPoint = {
   AllHooks: 'AllHooks',
 } as const;
 
-/** One of the {@link HookPoint} names. */
+/**
+ * One of the {@link HookPoint} names.
+ *
+ * @example
+ * ```ts
+ * const hook: HookPoint = HookPoint.AgentError;
+ * ```
+ */
 export type HookPoint = (typeof HookPoint)[keyof typeof HookPoint];
 
 const POINTS: readonly HookPoint[] = Object.values(HookPoint);

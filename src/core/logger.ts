@@ -41,7 +41,14 @@ export interface Logger {
   isLevelEnabled(level: string): boolean;
 }
 
-/** Log levels, most verbose first. */
+/**
+ * Log levels, most verbose first.
+ *
+ * @example
+ * ```ts
+ * const level: LogLevel = 'debug';
+ * ```
+ */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 /**

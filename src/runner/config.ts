@@ -108,7 +108,14 @@ export function defaultRunnerConfig(): RunnerConfig {
   };
 }
 
-/** @internal Checks numeric options, naming the bad one. */
+/**
+ * Checks runner options, throwing {@link InvalidOptionError} naming the bad one.
+ *
+ * @example
+ * ```ts
+ * validateRunnerConfig({ ...defaultRunnerConfig(), concurrency: 0 }); // throws: invalid option "concurrency"
+ * ```
+ */
 export function validateRunnerConfig(c: RunnerConfig): void {
   const ints: [keyof RunnerConfig, number][] = [
     ['queueSize', 1],
@@ -126,5 +133,3 @@ export function validateRunnerConfig(c: RunnerConfig): void {
   }
 }
 
-/** @internal */
-export type { AgentflowError };

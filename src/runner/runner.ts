@@ -41,7 +41,15 @@ import { defaultRunnerConfig, validateRunnerConfig, type AgentInvoke, type Runne
 import type { EventOutcome, EventStatus, RunResult, RunnerStats } from './types.js';
 import { uuidv4 } from '../core/id.js';
 
-/** Lifecycle states of a runner. */
+/**
+ * Lifecycle states of a runner: `idle` → `starting` → `running` →
+ * `stopping` → `stopped` (and `start()` again from `stopped`).
+ *
+ * @example
+ * ```ts
+ * if (runner.getStatus() !== 'running') await runner.start();
+ * ```
+ */
 export type RunnerStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 interface AgentEntry {
