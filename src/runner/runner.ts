@@ -79,7 +79,9 @@ class Task {
   readonly startedAt: number;
   /** Epoch ms when the event must be aborted; 0 for never. */
   expiry = 0;
-  expiryError: AgentflowError | undefined;
+  /** What the expiry is: the event's deadline, else a timeout of `expiryTimeoutMs` (errors are built only if it fires). */
+  expiryIsDeadline = false;
+  expiryTimeoutMs = 0;
   controller: AbortController | undefined;
   raceReject: ((err: unknown) => void) | undefined;
   /** Set once the task was aborted; later waits fail at once with it. */
@@ -293,7 +295,12 @@ export class Runner {
     this.orchestrator = c.orchestrator && c.orchestrator.mode !== 'route' ? c.orchestrator : undefined;
     this.clock = new ExpiryClock(
       () => this.active,
-      (t) => t.abort(t.expiryError ?? new TimeoutError(t.agentId, t.event._id, t.expiry - t.startedAt)),
+      (t) =>
+        t.abort(
+          t.expiryIsDeadline
+            ? new DeadlineExceededError(t.event._id, t.event._meta.deadline ?? new Date(t.expiry).toISOString(), t.agentId || undefined)
+            : new TimeoutError(t.agentId, t.event._id, t.expiryTimeoutMs),
+        ),
     );
   }
 
@@ -792,7 +799,7 @@ export class Runner {
               return this.finish(t, 'failed', 'deadline_exceeded', new DeadlineExceededError(ev._id, meta.deadline), this.inputStateOf(t), undefined);
             }
             t.expiry = d;
-            t.expiryError = new DeadlineExceededError(ev._id, meta.deadline);
+            t.expiryIsDeadline = true;
           }
         } catch (err) {
           return this.finish(t, 'failed', 'invalid_event', err as AgentflowError, this.inputStateOf(t), undefined);
@@ -802,7 +809,8 @@ export class Runner {
         const at = t.startedAt + timeoutMs;
         if (t.expiry === 0 || at < t.expiry) {
           t.expiry = at;
-          t.expiryError = undefined;
+          t.expiryIsDeadline = false;
+          t.expiryTimeoutMs = timeoutMs;
         }
       }
       if (t.expiry !== 0) this.clock.watch(t);
@@ -878,7 +886,6 @@ export class Runner {
       }
       if (result.error !== undefined) this.fail(t, result.reason ?? 'agent_error', result.error, finalState, result.agentResult);
       else this.finish(t, 'completed', undefined, undefined, finalState, result.agentResult);
-  
     } catch (err) {
       this.logger.error({ eventId: t.event._id, err }, 'internal error while processing event');
       this.finish(t, 'failed', 'agent_error', asAgentflowError(err, t.agentId, t.event._id), this.inputStateOf(t), undefined);
@@ -952,7 +959,8 @@ export class Runner {
           const at = Date.now() + agentTimeout;
           if (t.expiry === 0 || at < t.expiry) {
             t.expiry = at;
-            t.expiryError = new TimeoutError(agentId, ev._id, agentTimeout);
+            t.expiryIsDeadline = false;
+            t.expiryTimeoutMs = agentTimeout;
             this.clock.watch(t);
           }
         }
