@@ -1,0 +1,265 @@
+/**
+ * Dead letters: events that could not complete, kept with the reason, the
+ * last error and the attempt count, for inspection, replay or purge.
+ * @module
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Event, newEvent } from '../core/event.js';
+import type { FailureReason } from '../core/errors.js';
+import type { Runner } from '../runner/runner.js';
+import type { DeadLetterRecord, DeadLetterSink } from '../runner/types.js';
+
+/**
+ * Which dead letters an operation concerns. All given fields must match.
+ *
+ * @example
+ * ```ts
+ * dlq.list({ reason: 'retries_exhausted', agentId: 'writer' });
+ * ```
+ */
+export interface DeadLetterFilter {
+  id?: string;
+  reason?: FailureReason;
+  agentId?: string;
+  sessionId?: string;
+  limit?: number;
+}
+
+/**
+ * Durable storage for dead letters.
+ *
+ * @example
+ * ```ts
+ * const store: DeadLetterStore = new JsonlDeadLetterStore('.agentflow/dead-letters.jsonl');
+ * ```
+ */
+export interface DeadLetterStore {
+  append(record: DeadLetterRecord): void;
+  /** Every stored record, oldest first. */
+  load(): DeadLetterRecord[];
+  /** Removes the records with these ids. */
+  remove(ids: ReadonlySet<string>): void;
+}
+
+function matches(r: DeadLetterRecord, f: DeadLetterFilter): boolean {
+  return (f.id === undefined || r.id === f.id) && (f.reason === undefined || r.reason === f.reason) && (f.agentId === undefined || r.agentId === f.agentId) && (f.sessionId === undefined || r.sessionId === f.sessionId);
+}
+
+/**
+ * An append-only JSON-lines file of dead letters: one record per line,
+ * survives restarts; removal rewrites the file atomically (write + rename).
+ *
+ * @example
+ * ```ts
+ * const store = new JsonlDeadLetterStore('dead-letters.jsonl');
+ * const dlq = new DeadLetterQueue({ store });
+ * ```
+ */
+export class JsonlDeadLetterStore implements DeadLetterStore {
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+  }
+  append(record: DeadLetterRecord): void {
+    appendFileSync(this.path, JSON.stringify(record) + '\n');
+  }
+  load(): DeadLetterRecord[] {
+    if (!existsSync(this.path)) return [];
+    const out: DeadLetterRecord[] = [];
+    const lines = readFileSync(this.path, 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.trim();
+      if (!line) continue;
+      try {
+        out.push(JSON.parse(line) as DeadLetterRecord);
+      } catch {
+        // A torn last line (crash mid-write) is skipped, not fatal.
+      }
+    }
+    return out;
+  }
+  remove(ids: ReadonlySet<string>): void {
+    const keep = this.load().filter((r) => !ids.has(r.id));
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, keep.map((r) => JSON.stringify(r) + '\n').join(''));
+    renameSync(tmp, this.path);
+  }
+}
+
+/**
+ * Options for {@link DeadLetterQueue}.
+ *
+ * @example
+ * ```ts
+ * new DeadLetterQueue({ maxEntries: 50_000, store: new JsonlDeadLetterStore('dlq.jsonl') });
+ * ```
+ */
+export interface DeadLetterQueueOptions {
+  /** Records kept in memory; the oldest are evicted (and counted). Default 10,000. */
+  maxEntries?: number;
+  /** Also write every record here (and load existing ones at construction). */
+  store?: DeadLetterStore;
+  /**
+   * Forward each dead letter to this agent as an event (the seed's
+   * `dead_letter_handler`), on this runner. A forwarded event that itself
+   * fails is never forwarded again.
+   */
+  forward?: { runner: Runner; agent?: string };
+}
+
+/** Metadata key marking events that carry a dead letter (never forwarded twice). */
+const FORWARDED = 'dead_letter_forward';
+
+/**
+ * The built-in dead-letter queue: plug it into the runner's `deadLetter`
+ * option and every event that cannot complete (no such agent, retries
+ * exhausted, fatal error, deadline passed, hop limit, hook rejection,
+ * shutdown) lands here with the original event, the reason, the last error
+ * and the attempt count. Bounded in memory; optionally persisted.
+ *
+ * @example
+ * ```ts
+ * const dlq = new DeadLetterQueue();
+ * const runner = createRunner({ deadLetter: dlq });
+ * // ...
+ * for (const d of dlq.list()) console.log(d.id, d.reason, d.error.message);
+ * await dlq.replay(runner, { reason: 'retries_exhausted' });
+ * ```
+ */
+export class DeadLetterQueue implements DeadLetterSink {
+  private readonly records = new Map<string, DeadLetterRecord>();
+  private readonly max: number;
+  private readonly store: DeadLetterStore | undefined;
+  private readonly forward: DeadLetterQueueOptions['forward'];
+  private evictedCount = 0;
+
+  constructor(options: DeadLetterQueueOptions = {}) {
+    this.max = options.maxEntries ?? 10_000;
+    this.store = options.store;
+    this.forward = options.forward;
+    if (this.store) for (const r of this.store.load()) this.keep(r);
+  }
+
+  add(record: DeadLetterRecord): void {
+    this.keep(record);
+    this.store?.append(record);
+    const fwd = this.forward;
+    if (fwd && record.event.metadata[FORWARDED] !== 'true') {
+      const agent = fwd.agent ?? 'dead_letter_handler';
+      if (record.agentId === agent) return;
+      try {
+        const ev = newEvent(
+          agent,
+          {
+            original_event: record.event.data,
+            original_event_id: record.id,
+            failed_agent: record.agentId,
+            error_message: record.error.message,
+            error_code: record.error.code,
+            error_reason: record.reason,
+            attempts: record.attempts,
+          },
+          { session_id: record.sessionId, route: agent, [FORWARDED]: 'true' },
+        );
+        const status = fwd.runner.getStatus();
+        if (status === 'running') fwd.runner.emit(ev);
+      } catch {
+        // Forwarding is best effort: the record is already kept.
+      }
+    }
+  }
+
+  /** Records matching `filter`, oldest first. */
+  list(filter: DeadLetterFilter = {}): DeadLetterRecord[] {
+    const out: DeadLetterRecord[] = [];
+    for (const r of this.records.values()) {
+      if (matches(r, filter)) out.push(r);
+      if (filter.limit !== undefined && out.length >= filter.limit) break;
+    }
+    return out;
+  }
+
+  /** One record by id (the event id). */
+  get(id: string): DeadLetterRecord | undefined {
+    return this.records.get(id);
+  }
+
+  /** Records held now. */
+  size(): number {
+    return this.records.size;
+  }
+
+  /** Records dropped from memory to stay under `maxEntries`. */
+  evicted(): number {
+    return this.evictedCount;
+  }
+
+  /**
+   * Re-emits matching dead letters on `runner` (original id, data and
+   * metadata; the attempt counter restarts) and removes each one that was
+   * accepted. Returns the replayed ids.
+   */
+  replay(runner: Runner, filter: DeadLetterFilter | string = {}): string[] {
+    const f = typeof filter === 'string' ? { id: filter } : filter;
+    const done: string[] = [];
+    for (const r of this.list(f)) {
+      const ev = Event.fromJSON(r.event);
+      delete ev._meta.attempt;
+      runner.emit(ev);
+      done.push(r.id);
+    }
+    this.drop(done);
+    return done;
+  }
+
+  /** Removes matching records (all by default). Returns how many. */
+  purge(filter: DeadLetterFilter = {}): number {
+    const ids = this.list(filter).map((r) => r.id);
+    this.drop(ids);
+    return ids.length;
+  }
+
+  private drop(ids: string[]): void {
+    if (ids.length === 0) return;
+    for (const id of ids) this.records.delete(id);
+    this.store?.remove(new Set(ids));
+  }
+
+  private keep(r: DeadLetterRecord): void {
+    this.records.delete(r.id);
+    this.records.set(r.id, r);
+    if (this.records.size > this.max) {
+      const oldest = this.records.keys().next().value as string;
+      this.records.delete(oldest);
+      this.evictedCount++;
+    }
+  }
+}
+
+/**
+ * Reads the dead letters in a JSONL file (for the CLI's `dlq list|show`).
+ *
+ * @example
+ * ```ts
+ * for (const r of readDeadLetters('.agentflow/dead-letters.jsonl', { reason: 'timeout' })) console.log(r.id);
+ * ```
+ */
+export function readDeadLetters(path: string, filter: DeadLetterFilter = {}): DeadLetterRecord[] {
+  const all = new JsonlDeadLetterStore(path).load().filter((r) => matches(r, filter));
+  return filter.limit === undefined ? all : all.slice(0, filter.limit);
+}
+
+/**
+ * Removes matching dead letters from a JSONL file; returns how many (for `dlq purge`).
+ *
+ * @example
+ * ```ts
+ * purgeDeadLetters('.agentflow/dead-letters.jsonl', { agentId: 'writer' });
+ * ```
+ */
+export function purgeDeadLetters(path: string, filter: DeadLetterFilter = {}): number {
+  const store = new JsonlDeadLetterStore(path);
+  const ids = new Set(store.load().filter((r) => matches(r, filter)).map((r) => r.id));
+  if (ids.size) store.remove(ids);
+  return ids.size;
+}

@@ -1,0 +1,10 @@
+/**
+ * Reliability built-ins: retries with backoff, error classification, a
+ * dead-letter queue, error routing and circuit breakers.
+ * @module
+ */
+export * from './classify.js';
+export * from './retry.js';
+export * from './dead-letter.js';
+export * from './error-routing.js';
+export * from './circuit-breaker.js';
