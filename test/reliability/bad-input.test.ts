@@ -1,0 +1,117 @@
+/**
+ * Bad input, case by case: each ends in a typed error with a useful message,
+ * and nothing is lost (the accounting identity holds).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newEvent, HookPoint, ErrorCodes, InvalidEventDataError, InvalidMetadataError, PayloadTooLargeError, EventFailedError, type EventOutcome } from '../../src/index.js';
+import { assertBalanced, testRunner } from '../runner/helpers.js';
+
+test('non-JSON data is refused at newEvent, naming the path', () => {
+  for (const bad of [{ f: () => 1 }, { d: new Date() }, { n: 1n }, { x: NaN }, { s: Symbol('s') }]) {
+    assert.throws(() => newEvent('a', bad as never), (e: InvalidEventDataError) => e.code === ErrorCodes.INVALID_EVENT_DATA && /invalid value at data\./.test(e.message));
+  }
+});
+
+test('an agent putting non-JSON data or non-string metadata in its output fails the event with invalid_event', async () => {
+  const r = testRunner();
+  const outcomes: EventOutcome[] = [];
+  r.onOutcome((o) => outcomes.push(o));
+  r.registerAgent('dates', (c, e, s) => s.clone().set('when', new Date() as never));
+  r.registerAgent('meta', (c, e, s) => s.clone().setMeta('n', 5 as never));
+  await r.start();
+  await assert.rejects(r.run(newEvent('dates')), (e: EventFailedError) => e.reason === 'invalid_event' && /state\.when/.test(e.message));
+  await assert.rejects(r.run(newEvent('meta')), (e: EventFailedError) => e.reason === 'invalid_event' && /"n"/.test(e.message));
+  await r.stop();
+  assert.deepEqual(outcomes.map((o) => o.error!.code), [ErrorCodes.INVALID_EVENT_DATA, ErrorCodes.INVALID_METADATA]);
+  assertBalanced(r);
+});
+
+test('an oversized payload is refused at emit, and an oversized chained hop fails its parent event', async () => {
+  const r = testRunner({ maxPayloadBytes: 200 });
+  r.registerAgent('grow', (c, e, s) => s.clone().set('blob', 'x'.repeat(500)).setMeta('route', 'sink'));
+  r.registerAgent('sink', (c, e, s) => s);
+  await r.start();
+  const big = newEvent('sink', { blob: 'y'.repeat(1000) });
+  assert.throws(() => r.emit(big), (e: PayloadTooLargeError) => e.code === ErrorCodes.PAYLOAD_TOO_LARGE && e.message.includes(big.getId()) && /over the limit of 200 bytes/.test(e.message));
+  await assert.rejects(r.run(newEvent('grow')), (e: EventFailedError) => e.reason === 'invalid_event' && (e.cause as { code: string }).code === ErrorCodes.PAYLOAD_TOO_LARGE);
+  await r.stop();
+  assertBalanced(r);
+});
+
+test('__proto__ keys are refused everywhere; constructor keys pass through a chain without polluting anything', async () => {
+  assert.throws(() => newEvent('a', JSON.parse('{"a":{"__proto__":{"polluted":1}}}')), (e: InvalidEventDataError) => e.details.path === 'data.a.__proto__');
+  assert.throws(() => newEvent('a', {}, JSON.parse('{"__proto__":"x"}')), InvalidMetadataError);
+  const r = testRunner();
+  r.registerAgent('a', (c, e, s) => s.clone().set('constructor', { prototype: { polluted: true } }).setMeta('constructor', 'meta').setMeta('route', 'b'));
+  r.registerAgent('b', (c, e, s) => s);
+  await r.start();
+  const res = await r.run(newEvent('a', { constructor: 'data' }, { constructor: 'm' }));
+  await r.stop();
+  assert.deepEqual(res.state.get('constructor'), { prototype: { polluted: true } });
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined);
+  assert.equal(typeof ({}).constructor, 'function');
+});
+
+test('non-string metadata values are refused with the key named', () => {
+  assert.throws(() => newEvent('a', {}, { priority: 3 } as never), (e: InvalidMetadataError) => e.details.key === 'priority');
+  assert.throws(() => newEvent('a', {}, { n: null } as never), (e: InvalidMetadataError) => /got null/.test(e.message));
+  assert.throws(() => newEvent('a', {}, [] as never), InvalidMetadataError);
+});
+
+test('a handler returning something that is not a result: invalid_result, with what it got', async () => {
+  const r = testRunner();
+  const cases: [string, unknown, RegExp][] = [
+    ['num', 42, /a number/],
+    ['nul', null, /null/],
+    ['arr', [], /an array/],
+    ['obj', { outputState: 'nope' }, /keys \[outputState\]/],
+    ['undef', undefined, /undefined/],
+  ];
+  for (const [name, value] of cases) r.registerAgent(name, () => value as never);
+  await r.start();
+  for (const [name, , re] of cases) {
+    await assert.rejects(r.run(newEvent(name)), (e: EventFailedError) => e.reason === 'invalid_result' && re.test(e.message), name);
+  }
+  await r.stop();
+  assertBalanced(r);
+});
+
+for (const hook of [HookPoint.BeforeEventHandling, HookPoint.BeforeAgentRun, HookPoint.AfterAgentRun, HookPoint.AgentError, HookPoint.AfterEventHandling, HookPoint.AllHooks]) {
+  test(`a callback throwing at ${hook}: recorded, nothing lost`, async () => {
+    const r = testRunner();
+    const outcomes: EventOutcome[] = [];
+    r.onOutcome((o) => outcomes.push(o));
+    r.registerCallback(hook, 'thrower', () => {
+      throw new Error(`thrown at ${hook}`);
+    });
+    r.registerAgent('ok', (c, e, s) => s);
+    r.registerAgent('fails', () => {
+      throw new Error('agent failed');
+    });
+    await r.start();
+    await Promise.allSettled([r.run(newEvent('ok', {}, { session_id: 's' })), r.run(newEvent('fails', {}, { session_id: 's' }))]);
+    await r.stop();
+    const ok = outcomes.find((o) => o.event.getTargetAgentId() === 'ok');
+    const fails = outcomes.find((o) => o.event.getTargetAgentId() === 'fails');
+    assert.ok(ok && fails);
+    const expectations: Record<string, [string, string]> = {
+      BeforeEventHandling: ['hook_rejected', 'hook_rejected'],
+      BeforeAgentRun: ['hook_rejected', 'hook_rejected'],
+      AfterAgentRun: ['hook_rejected', 'agent_error'],
+      AgentError: ['completed', 'agent_error'],
+      AfterEventHandling: ['completed', 'agent_error'],
+      AllHooks: ['hook_rejected', 'hook_rejected'],
+    };
+    const [okWant, failWant] = expectations[hook]!;
+    assert.equal(ok.status === 'completed' ? 'completed' : ok.reason, okWant);
+    assert.equal(fails.reason, failWant);
+    if (okWant === 'hook_rejected') assert.match(ok.error!.message, new RegExp(`thrown at ${hook}`));
+    if (hook === HookPoint.AgentError || hook === HookPoint.AfterEventHandling) {
+      assert.ok(r.stats().callbackErrors >= 1);
+      assert.ok(r.dumpTrace('s').some((e) => e.type === 'callback_error' && /thrown at/.test(e.error!.message)));
+    }
+    assertBalanced(r);
+  });
+}
