@@ -1,0 +1,137 @@
+/**
+ * HTTP plumbing shared by the HTTP providers: timeouts combined with the
+ * caller's signal, retries with backoff on 429/5xx/connection errors, and
+ * robust NDJSON / SSE line splitting.
+ * @module
+ */
+import { TimeoutError } from '../core/errors.js';
+import { LLMRateLimitedError, LLMResponseError, LLMUnreachableError } from './errors.js';
+
+/**
+ * Options for {@link postStream}.
+ *
+ * @example
+ * ```ts
+ * const o: PostOptions = { provider: 'ollama', url: 'http://127.0.0.1:11434/api/chat', body: {}, timeoutMs: 30_000, maxRetries: 2 };
+ * ```
+ */
+export interface PostOptions {
+  provider: string;
+  url: string;
+  body: unknown;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseDelayMs?: number;
+  signal?: AbortSignal;
+  /** Turns a non-2xx response into the right error (e.g. model not found). */
+  onErrorStatus?: (status: number, message: string) => Error | undefined;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
+/** The error message inside an error body (`{"error": "..."}` or `{"error": {"message": "..."}}`). */
+export function errorMessageOf(text: string): string {
+  try {
+    const j = JSON.parse(text) as { error?: unknown; message?: unknown };
+    if (typeof j.error === 'string') return j.error;
+    if (j.error && typeof (j.error as { message?: unknown }).message === 'string') return (j.error as { message: string }).message;
+    if (typeof j.message === 'string') return j.message;
+  } catch {
+    // not JSON
+  }
+  return text.slice(0, 300) || '(empty body)';
+}
+
+/**
+ * POSTs JSON and returns the streaming response once the status is 2xx,
+ * retrying 429, 5xx and connection errors with exponential backoff (honouring
+ * `Retry-After`). Never retries after the caller aborted. A timeout rejects
+ * with `TimeoutError`; the caller's abort rejects with the signal's reason.
+ * The returned `signal` must be passed on to reading the body.
+ *
+ * @example
+ * ```ts
+ * const { response, done } = await postStream({ provider: 'ollama', url, body, timeoutMs: 30_000, maxRetries: 2 });
+ * try { for await (const line of lines(response)) console.log(line) } finally { done() }
+ * ```
+ */
+export async function postStream(o: PostOptions): Promise<{ response: Response; done: () => void; signal: AbortSignal }> {
+  const base = o.retryBaseDelayMs ?? 250;
+  for (let attempt = 0; ; attempt++) {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new TimeoutError(o.provider, o.url, o.timeoutMs)), o.timeoutMs);
+    const signal = o.signal ? AbortSignal.any([o.signal, timeout.signal]) : timeout.signal;
+    const done = () => clearTimeout(timer);
+    let retryAfter: number | undefined;
+    let lastErr: Error;
+    try {
+      const response = await fetch(o.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...o.headers },
+        body: JSON.stringify(o.body),
+        signal,
+      });
+      if (response.ok) return { response, done, signal };
+      const text = await response.text().catch(() => '');
+      done();
+      const msg = errorMessageOf(text);
+      const special = o.onErrorStatus?.(response.status, msg);
+      if (special) throw special;
+      if (response.status === 429) {
+        const ra = Number(response.headers.get('retry-after'));
+        retryAfter = Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined;
+        lastErr = new LLMRateLimitedError(o.provider, retryAfter);
+      } else if (response.status >= 500) {
+        lastErr = new LLMResponseError(o.provider, `HTTP ${response.status}: ${msg}`, response.status, true);
+      } else {
+        throw new LLMResponseError(o.provider, `HTTP ${response.status}: ${msg}`, response.status);
+      }
+    } catch (err) {
+      done();
+      if (o.signal?.aborted) throw o.signal.reason;
+      if (timeout.signal.aborted) throw timeout.signal.reason;
+      if (err instanceof LLMRateLimitedError || (err instanceof LLMResponseError && err.retryable)) lastErr = err;
+      else if (err instanceof TypeError) lastErr = new LLMUnreachableError(o.provider, o.url, err.cause ?? err); // fetch's network failure
+      else throw err;
+    }
+    if (attempt >= o.maxRetries) throw lastErr!;
+    await sleep(retryAfter ?? base * Math.pow(2, attempt) * (0.5 + Math.random() / 2), o.signal);
+  }
+}
+
+/**
+ * Splits a streaming body into lines, however the chunks fall.
+ *
+ * @example
+ * ```ts
+ * for await (const line of lines(response)) handle(JSON.parse(line));
+ * ```
+ */
+export async function* lines(response: Response): AsyncGenerator<string> {
+  if (!response.body) return;
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buf += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).replace(/\r$/, '');
+      buf = buf.slice(nl + 1);
+      if (line.trim() !== '') yield line;
+    }
+  }
+  buf += decoder.decode();
+  if (buf.trim() !== '') yield buf;
+}

@@ -1,0 +1,114 @@
+/**
+ * Ollama's own HTTP API: `POST /api/chat` streaming NDJSON.
+ * @module
+ */
+import { LLMModelNotFoundError, LLMResponseError } from './errors.js';
+import { lines, postStream } from './http.js';
+import { collect, type ChatOptions, type ChatRequest, type ChatResponse, type LLMProvider, type ProviderConfig, type TokenUsage } from './types.js';
+
+interface Chunk {
+  text?: string;
+  usage?: Partial<TokenUsage>;
+  finishReason?: string;
+  model?: string;
+}
+
+/**
+ * Talks to an Ollama server (`ollama serve`). Base URL: the config's
+ * `baseUrl`, else `OLLAMA_HOST`, else `http://localhost:11434`.
+ *
+ * @example
+ * ```ts
+ * const p = new OllamaProvider({ provider: 'ollama', model: 'gemma3:1b' });
+ * const { content } = await p.chat({ messages: [{ role: 'user', content: 'Hello' }] });
+ * ```
+ */
+export class OllamaProvider implements LLMProvider {
+  readonly name = 'ollama';
+  readonly model: string;
+  readonly baseUrl: string;
+  private readonly c: ProviderConfig;
+
+  constructor(config: Omit<ProviderConfig, 'provider'> & { provider?: string }) {
+    this.c = { provider: 'ollama', ...config };
+    this.model = config.model;
+    const env = config.env ?? process.env;
+    let base = config.baseUrl ?? env.OLLAMA_HOST ?? 'http://localhost:11434';
+    if (!/^https?:\/\//.test(base)) base = `http://${base}`;
+    this.baseUrl = base.replace(/\/+$/, '');
+  }
+
+  chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
+    return collect(this.chunks(request, options.signal), request.model ?? this.model, Date.now(), options.onToken);
+  }
+
+  async *stream(request: ChatRequest, options: Omit<ChatOptions, 'onToken'> = {}): AsyncIterable<string> {
+    for await (const c of this.chunks(request, options.signal)) if (c.text) yield c.text;
+  }
+
+  /** The models the server has (`GET /api/tags`). */
+  async listModels(signal?: AbortSignal): Promise<string[]> {
+    const res = await fetch(`${this.baseUrl}/api/tags`, { signal });
+    if (!res.ok) throw new LLMResponseError('ollama', `GET /api/tags: HTTP ${res.status}`, res.status);
+    const j = (await res.json()) as { models?: { name: string }[] };
+    return (j.models ?? []).map((m) => m.name);
+  }
+
+  private async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<Chunk> {
+    const model = request.model ?? this.model;
+    const options: Record<string, number> = {};
+    const temperature = request.temperature ?? this.c.temperature;
+    if (temperature !== undefined) options.temperature = temperature;
+    const maxTokens = request.maxTokens ?? this.c.maxTokens;
+    if (maxTokens !== undefined) options.num_predict = maxTokens;
+    const topP = request.topP ?? this.c.topP;
+    if (topP !== undefined) options.top_p = topP;
+    const seed = request.seed ?? this.c.seed;
+    if (seed !== undefined) options.seed = seed;
+    const { response, done, signal: live } = await postStream({
+      provider: 'ollama',
+      url: `${this.baseUrl}/api/chat`,
+      body: { model, messages: request.messages, stream: true, options, ...(request.stop ? { stop: request.stop } : {}) },
+      timeoutMs: this.c.timeoutMs ?? 30_000,
+      maxRetries: this.c.maxRetries ?? 2,
+      retryBaseDelayMs: this.c.retryBaseDelayMs,
+      signal,
+      onErrorStatus: (status, msg) => (status === 404 && /not found/i.test(msg) ? new LLMModelNotFoundError('ollama', model, msg) : undefined),
+    });
+    let finished = false;
+    try {
+      for await (const line of lines(response)) {
+        let j: {
+          message?: { content?: string };
+          done?: boolean;
+          done_reason?: string;
+          error?: string;
+          model?: string;
+          prompt_eval_count?: number;
+          eval_count?: number;
+        };
+        try {
+          j = JSON.parse(line);
+        } catch {
+          throw new LLMResponseError('ollama', `malformed NDJSON line from /api/chat: ${line.slice(0, 120)}`);
+        }
+        if (typeof j.error === 'string') throw new LLMResponseError('ollama', `error in stream: ${j.error}`, 200, true);
+        if (j.message && typeof j.message.content === 'string' && j.message.content !== '') yield { text: j.message.content };
+        if (j.done) {
+          finished = true;
+          yield {
+            model: j.model,
+            finishReason: j.done_reason ?? 'stop',
+            usage: { promptTokens: j.prompt_eval_count ?? 0, completionTokens: j.eval_count ?? 0 },
+          };
+        }
+      }
+    } catch (err) {
+      if (live.aborted) throw live.reason;
+      throw err;
+    } finally {
+      done();
+    }
+    if (!finished) throw new LLMResponseError('ollama', 'stream ended without a final "done" message', undefined, true);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * OpenAI-compatible chat completions (`/v1/chat/completions`, SSE), which
+ * also serves vLLM, LM Studio, OpenRouter and others through `baseUrl`.
+ * @module
+ */
+import { LLMModelNotFoundError, LLMResponseError } from './errors.js';
+import { lines, postStream } from './http.js';
+import { collect, type ChatOptions, type ChatRequest, type ChatResponse, type LLMProvider, type ProviderConfig, type TokenUsage } from './types.js';
+
+/**
+ * Talks to an OpenAI-compatible server. The API key comes from `apiKey` or
+ * the environment variable named by `apiKeyEnv` (never required in a file).
+ *
+ * @example
+ * ```ts
+ * const p = new OpenAICompatibleProvider({ model: 'gpt-4o-mini', apiKeyEnv: 'OPENAI_API_KEY' });
+ * const lm = new OpenAICompatibleProvider({ model: 'qwen2.5', baseUrl: 'http://127.0.0.1:1234' }); // LM Studio
+ * ```
+ */
+export class OpenAICompatibleProvider implements LLMProvider {
+  readonly name = 'openai';
+  readonly model: string;
+  readonly baseUrl: string;
+  private readonly c: ProviderConfig;
+  private readonly apiKey: string | undefined;
+
+  constructor(config: Omit<ProviderConfig, 'provider'> & { provider?: string }) {
+    this.c = { provider: 'openai', ...config };
+    this.model = config.model;
+    const base = (config.baseUrl ?? 'https://api.openai.com').replace(/\/+$/, '');
+    this.baseUrl = base.endsWith('/v1') ? base : `${base}/v1`;
+    const env = config.env ?? process.env;
+    this.apiKey = config.apiKey ?? (config.apiKeyEnv ? env[config.apiKeyEnv] : undefined);
+  }
+
+  chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
+    return collect(this.chunks(request, options.signal), request.model ?? this.model, Date.now(), options.onToken);
+  }
+
+  async *stream(request: ChatRequest, options: Omit<ChatOptions, 'onToken'> = {}): AsyncIterable<string> {
+    for await (const c of this.chunks(request, options.signal)) if (c.text) yield c.text;
+  }
+
+  private async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<{ text?: string; usage?: Partial<TokenUsage>; finishReason?: string; model?: string }> {
+    const model = request.model ?? this.model;
+    const body: Record<string, unknown> = { model, messages: request.messages, stream: true, stream_options: { include_usage: true } };
+    const temperature = request.temperature ?? this.c.temperature;
+    if (temperature !== undefined) body.temperature = temperature;
+    const maxTokens = request.maxTokens ?? this.c.maxTokens;
+    if (maxTokens !== undefined) body.max_tokens = maxTokens;
+    const topP = request.topP ?? this.c.topP;
+    if (topP !== undefined) body.top_p = topP;
+    const seed = request.seed ?? this.c.seed;
+    if (seed !== undefined) body.seed = seed;
+    if (request.stop) body.stop = request.stop;
+    const { response, done, signal: live } = await postStream({
+      provider: 'openai',
+      url: `${this.baseUrl}/chat/completions`,
+      body,
+      headers: this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {},
+      timeoutMs: this.c.timeoutMs ?? 30_000,
+      maxRetries: this.c.maxRetries ?? 2,
+      retryBaseDelayMs: this.c.retryBaseDelayMs,
+      signal,
+      onErrorStatus: (status, msg) => (status === 404 && /model/i.test(msg) ? new LLMModelNotFoundError('openai', model, msg) : undefined),
+    });
+    let sawDone = false;
+    try {
+      for await (const line of lines(response)) {
+        if (!line.startsWith('data:')) continue; // comments, event: lines
+        const data = line.slice(5).trim();
+        if (data === '[DONE]') {
+          sawDone = true;
+          break;
+        }
+        let j: {
+          error?: { message?: string } | string;
+          model?: string;
+          choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+          usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
+        };
+        try {
+          j = JSON.parse(data);
+        } catch {
+          throw new LLMResponseError('openai', `malformed SSE data from /chat/completions: ${data.slice(0, 120)}`);
+        }
+        if (j.error) throw new LLMResponseError('openai', `error in stream: ${typeof j.error === 'string' ? j.error : j.error.message}`, 200, true);
+        const choice = j.choices?.[0];
+        const text = choice?.delta?.content;
+        yield {
+          text: typeof text === 'string' && text !== '' ? text : undefined,
+          finishReason: choice?.finish_reason ?? undefined,
+          model: j.model,
+          usage: j.usage ? { promptTokens: j.usage.prompt_tokens, completionTokens: j.usage.completion_tokens, totalTokens: j.usage.total_tokens } : undefined,
+        };
+      }
+    } catch (err) {
+      if (live.aborted) throw live.reason;
+      throw err;
+    } finally {
+      done();
+    }
+    if (!sawDone) throw new LLMResponseError('openai', 'stream ended without "data: [DONE]"', undefined, true);
+  }
+}

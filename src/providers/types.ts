@@ -1,0 +1,166 @@
+/**
+ * The LLM provider interface: chat completion with streaming.
+ * @module
+ */
+
+/**
+ * One chat message.
+ *
+ * @example
+ * ```ts
+ * const m: ChatMessage = { role: 'system', content: 'You write short stories.' };
+ * ```
+ */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/**
+ * A chat request. Unset options fall back to the provider's configuration.
+ *
+ * @example
+ * ```ts
+ * const req: ChatRequest = { messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 0, seed: 1, maxTokens: 64 };
+ * ```
+ */
+export interface ChatRequest {
+  messages: ChatMessage[];
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  topP?: number;
+  seed?: number;
+  stop?: string[];
+}
+
+/**
+ * Token counts of one call.
+ *
+ * @example
+ * ```ts
+ * const u: TokenUsage = { promptTokens: 12, completionTokens: 40, totalTokens: 52 };
+ * ```
+ */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/**
+ * A finished chat completion.
+ *
+ * @example
+ * ```ts
+ * const { content, usage } = await provider.chat(req);
+ * ```
+ */
+export interface ChatResponse {
+  content: string;
+  model: string;
+  usage: TokenUsage;
+  /** `stop`, `length`, … as the server reports it. */
+  finishReason: string;
+  durationMs: number;
+}
+
+/**
+ * Per-call options.
+ *
+ * @example
+ * ```ts
+ * await provider.chat(req, { signal: ctx.signal, onToken: (t) => process.stdout.write(t) });
+ * ```
+ */
+export interface ChatOptions {
+  signal?: AbortSignal;
+  /** Called with each streamed piece of text as it arrives. */
+  onToken?: (token: string) => void;
+}
+
+/**
+ * A language-model backend.
+ *
+ * @example
+ * ```ts
+ * const p: LLMProvider = createProvider({ provider: 'ollama', model: 'gemma3:1b' });
+ * for await (const tok of p.stream({ messages })) process.stdout.write(tok);
+ * ```
+ */
+export interface LLMProvider {
+  readonly name: string;
+  readonly model: string;
+  chat(request: ChatRequest, options?: ChatOptions): Promise<ChatResponse>;
+  /** Yields text pieces as they arrive. */
+  stream(request: ChatRequest, options?: Omit<ChatOptions, 'onToken'>): AsyncIterable<string>;
+  close?(): Promise<void>;
+}
+
+/**
+ * Settings shared by the built-in providers (camelCase forms of the `[llm]` keys).
+ *
+ * @example
+ * ```ts
+ * const c: ProviderConfig = { provider: 'openai', model: 'gpt-4o-mini', apiKeyEnv: 'OPENAI_API_KEY' };
+ * ```
+ */
+export interface ProviderConfig {
+  provider: string;
+  model: string;
+  baseUrl?: string;
+  apiKey?: string;
+  apiKeyEnv?: string;
+  temperature?: number;
+  maxTokens?: number;
+  topP?: number;
+  seed?: number;
+  /** Per-request timeout. Default 30,000 ms. */
+  timeoutMs?: number;
+  /** Retries on 429, 5xx and connection errors. Default 2. */
+  maxRetries?: number;
+  retryBaseDelayMs?: number;
+  /** llama-cpp: the GGUF file. */
+  modelPath?: string;
+  /** llama-cpp: CPU threads (default 1: llama.cpp threads busy-wait). */
+  threads?: number;
+  /** llama-cpp: context size in tokens (default 512). */
+  contextSize?: number;
+  /** Environment for `apiKeyEnv` and `OLLAMA_HOST` (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Collects a stream into a response: the shared `chat` implementation of
+ * streaming providers.
+ *
+ * @example
+ * ```ts
+ * const res = await collect(chunks, 'gemma3:1b', Date.now(), onToken);
+ * ```
+ */
+export async function collect(
+  chunks: AsyncIterable<{ text?: string; usage?: Partial<TokenUsage>; finishReason?: string; model?: string }>,
+  model: string,
+  started: number,
+  onToken?: (t: string) => void,
+): Promise<ChatResponse> {
+  let content = '';
+  let usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  let finishReason = 'stop';
+  let m = model;
+  for await (const c of chunks) {
+    if (c.text) {
+      content += c.text;
+      onToken?.(c.text);
+    }
+    if (c.usage) {
+      const p = c.usage.promptTokens ?? usage.promptTokens;
+      const q = c.usage.completionTokens ?? usage.completionTokens;
+      usage = { promptTokens: p, completionTokens: q, totalTokens: c.usage.totalTokens ?? p + q };
+    }
+    if (c.finishReason) finishReason = c.finishReason;
+    if (c.model) m = c.model;
+  }
+  return { content, model: m, usage, finishReason, durationMs: Date.now() - started };
+}
