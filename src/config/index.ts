@@ -8,3 +8,4 @@ export * from './errors.js';
 export * from './defaults.js';
 export * from './load.js';
 export { keyLines, lineOf } from './locate.js';
+export * from './create-runner.js';

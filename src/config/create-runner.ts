@@ -1,0 +1,271 @@
+/**
+ * Building a runner from agentflow.toml ("configuration first").
+ * @module
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { BaseAgent, type Agent, type AgentContext, type AgentHandler, type AgentHandlerFn } from '../core/agent.js';
+import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
+import type { State } from '../core/state.js';
+import { createOrchestrator } from '../orchestration/index.js';
+import { agentConcurrencyLimit } from '../orchestration/limits.js';
+import { circuitBreakerMiddleware, DeadLetterQueue, errorRouting, JsonlDeadLetterStore, retryPolicy, type CircuitBreaker, type RetrySettings } from '../reliability/index.js';
+import type { AgentMiddleware, RunnerConfig } from '../runner/config.js';
+import { Runner } from '../runner/runner.js';
+import { createProvider } from '../providers/registry.js';
+import type { LLMProvider, ProviderConfig } from '../providers/types.js';
+import { LLMAgent } from '../agents/llm-agent.js';
+import { agentWithDefaults, CONFIG_DEFAULTS, resolveAgentLlm } from './defaults.js';
+import { loadConfig, validateConfigObject, validateLlmAgents, type LoadedConfig } from './load.js';
+import type { AgentflowConfig, LlmConfig } from './schema.js';
+
+/**
+ * Options for {@link createRunnerFromConfig}.
+ *
+ * @example
+ * ```ts
+ * await createRunnerFromConfig('agentflow.toml', { agents: { data_processor: myHandler }, onToken: (t) => process.stdout.write(t) });
+ * ```
+ */
+export interface CreateFromConfigOptions {
+  /** Code handlers by agent name; a declared agent without one becomes an LLM agent. Undeclared names are registered too. */
+  agents?: Record<string, AgentHandler | Agent | AgentHandlerFn>;
+  /** Environment for `${VAR}`, `AGENTFLOW_*` and API keys. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Overrides the logger built from `[logging]`. */
+  logger?: Logger;
+  /** Streamed LLM tokens, as they arrive. */
+  onToken?: (token: string, agent: string, eventId: string) => void;
+  /** Runner options that win over the file. */
+  overrides?: Partial<RunnerConfig>;
+}
+
+/**
+ * What the file declared, alongside the runner.
+ *
+ * @example
+ * ```ts
+ * const runner = await createRunnerFromConfig('agentflow.toml');
+ * runner.flow.entryAgent; // the first declared agent
+ * ```
+ */
+export interface FlowInfo {
+  config: AgentflowConfig;
+  warnings: LoadedConfig['warnings'];
+  file?: string;
+  /** The agent a plain input goes to: the first sequential/collaborative/loop agent, else the first declared agent. */
+  entryAgent: string;
+  /** Agents by kind. */
+  codeAgents: string[];
+  llmAgents: string[];
+  deadLetters?: DeadLetterQueue;
+  breakers?: Map<string, CircuitBreaker>;
+  providers: LLMProvider[];
+}
+
+/**
+ * A runner built from a config, with {@link FlowInfo} attached.
+ *
+ * @example
+ * ```ts
+ * const runner: ConfiguredRunner = await createRunnerFromConfig('agentflow.toml');
+ * ```
+ */
+export type ConfiguredRunner = Runner & { readonly flow: FlowInfo };
+
+class DisabledAgent extends BaseAgent {
+  run(_ctx: AgentContext, input: State): State {
+    return input;
+  }
+}
+
+function retrySettings(p: { max_retries?: number; base_delay_ms?: number; max_delay_ms?: number; backoff_factor?: number; jitter?: boolean; enable_jitter?: boolean } | undefined): Partial<RetrySettings> {
+  if (!p) return {};
+  const out: Partial<RetrySettings> = {};
+  if (p.max_retries !== undefined) out.maxRetries = p.max_retries;
+  if (p.base_delay_ms !== undefined) out.baseDelayMs = p.base_delay_ms;
+  if (p.max_delay_ms !== undefined) out.maxDelayMs = p.max_delay_ms;
+  if (p.backoff_factor !== undefined) out.backoffFactor = p.backoff_factor;
+  const j = p.jitter ?? p.enable_jitter;
+  if (j !== undefined) out.jitter = j;
+  return out;
+}
+
+function providerConfig(llm: LlmConfig & { provider: string; model: string }, config: AgentflowConfig, baseDir: string, env: Record<string, string | undefined>): ProviderConfig {
+  const table = (config.providers?.[llm.provider] ?? {}) as Record<string, string | number | boolean>;
+  const str = (k: string) => (typeof table[k] === 'string' ? (table[k] as string) : undefined);
+  const modelPath = llm.model_path ?? str('model_path');
+  return {
+    provider: llm.provider,
+    model: llm.model,
+    baseUrl: llm.base_url ?? str('base_url'),
+    apiKey: llm.api_key,
+    apiKeyEnv: llm.api_key_env ?? str('api_key_env'),
+    temperature: llm.temperature,
+    maxTokens: llm.max_tokens,
+    topP: llm.top_p,
+    seed: llm.seed,
+    timeoutMs: llm.timeout_seconds !== undefined ? llm.timeout_seconds * 1000 : undefined,
+    maxRetries: llm.max_retries,
+    modelPath: modelPath ? (isAbsolute(modelPath) ? modelPath : resolve(baseDir, modelPath)) : undefined,
+    threads: llm.threads,
+    contextSize: llm.context_size,
+    env,
+  };
+}
+
+/**
+ * Builds and wires a runner from an agentflow.toml path or a config object:
+ * `[runtime]` → concurrency, timeouts, queue size, hop limit; `[logging]` →
+ * the logger; `[orchestration]` → the orchestrator; `[error_routing]` →
+ * retries, circuit breakers and error routing; `[dead_letter]` → the
+ * dead-letter queue (a JSONL file when `file` is set); `[agents.NAME]` →
+ * agents: code handlers from `options.agents` under their declared names,
+ * and an {@link LLMAgent} (system prompt + the event's input → the configured
+ * model, reply and token usage in the output state) for every declared agent
+ * without one. Agents that share LLM settings share one provider.
+ * @throws {@link ConfigError} listing every problem, {@link ConfigNotFoundError}
+ * @example
+ * ```ts
+ * const runner = await createRunnerFromConfig('examples/config/message-passing-system.toml', {
+ *   agents: { data_processor: processor, data_analyzer: analyzer, report_generator: reporter },
+ * });
+ * await runner.start();
+ * const { state } = await runner.run(newEvent(runner.flow.entryAgent, { input: 'hello' }));
+ * ```
+ */
+export async function createRunnerFromConfig(pathOrObject: string | AgentflowConfig, options: CreateFromConfigOptions = {}): Promise<ConfiguredRunner> {
+  const env = options.env ?? process.env;
+  const loaded = typeof pathOrObject === 'string' ? await loadConfig(pathOrObject, { env }) : validateConfigObject(pathOrObject, { env });
+  const config = loaded.config;
+  const baseDir = loaded.file ? dirname(resolve(loaded.file)) : process.cwd();
+  const code = options.agents ?? {};
+  const declared = config.agents ?? {};
+  validateLlmAgents(loaded, Object.keys(code));
+
+  const logging = config.logging ?? {};
+  const logger =
+    options.logger ??
+    createLogger((logging.level as LogLevel | undefined) ?? (CONFIG_DEFAULTS.logging.level as LogLevel), {
+      name: config.agent_flow?.name ?? CONFIG_DEFAULTS.agent_flow.name,
+      destination: logging.file ? resolve(baseDir, logging.file) : 2,
+    });
+  const runtime = config.runtime ?? {};
+  const orch = config.orchestration ?? {};
+  const er = config.error_routing ?? {};
+
+  const middleware: AgentMiddleware[] = [];
+  let breakers: Map<string, CircuitBreaker> | undefined;
+  if (er.enable_circuit_breaker) {
+    const cb = er.circuit_breaker ?? {};
+    const m = circuitBreakerMiddleware({
+      failureThreshold: cb.failure_threshold,
+      successThreshold: cb.success_threshold,
+      resetTimeoutMs: cb.reset_timeout_ms,
+      halfOpenMaxCalls: cb.half_open_max_calls,
+      onStateChange: (c) => logger.warn({ agent: c.name, from: c.from, to: c.to }, 'circuit breaker state changed'),
+    });
+    middleware.push(m.middleware);
+    breakers = m.breakers;
+  }
+  const limits: Record<string, number> = {};
+  for (const [name, a] of Object.entries(declared)) if (a.max_concurrency !== undefined) limits[name] = a.max_concurrency;
+  if (Object.keys(limits).length) middleware.push(agentConcurrencyLimit(limits));
+
+  const perAgentRetry: Record<string, Partial<RetrySettings>> = {};
+  for (const [name, a] of Object.entries(declared)) if (a.retry_policy) perAgentRetry[name] = retrySettings(a.retry_policy);
+  const retryOn = er.enabled === true || Object.keys(perAgentRetry).length > 0;
+  const globalRetry = { ...retrySettings({ ...CONFIG_DEFAULTS.error_routing.retry, ...er.retry }), ...(er.max_retries !== undefined ? { maxRetries: er.max_retries } : {}), ...(er.retry_delay_ms !== undefined && !er.retry?.base_delay_ms ? { baseDelayMs: er.retry_delay_ms } : {}) };
+
+  const dl = config.dead_letter ?? {};
+  const dlEnabled = dl.enabled ?? CONFIG_DEFAULTS.dead_letter.enabled;
+  const sink: { q?: DeadLetterQueue } = {};
+
+  const timeoutSeconds = orch.timeout_seconds ?? runtime.timeout_seconds ?? CONFIG_DEFAULTS.runtime.timeout_seconds;
+  const runner = new Runner({
+    logger,
+    concurrency: runtime.max_concurrent_agents ?? CONFIG_DEFAULTS.runtime.max_concurrent_agents,
+    queueSize: runtime.queue_size ?? CONFIG_DEFAULTS.runtime.queue_size,
+    timeoutMs: timeoutSeconds * 1000,
+    maxHops: runtime.max_hops ?? CONFIG_DEFAULTS.runtime.max_hops,
+    sessionOrdering: runtime.session_ordering ?? false,
+    maxPayloadBytes: runtime.max_payload_bytes ?? 0,
+    stopTimeoutMs: (runtime.stop_timeout_seconds ?? CONFIG_DEFAULTS.runtime.stop_timeout_seconds) * 1000,
+    orchestrator: createOrchestrator(orch.mode ?? 'route', {
+      sequentialAgents: orch.sequential_agents,
+      collaborativeAgents: orch.collaborative_agents,
+      loopAgent: orch.loop_agent,
+      maxIterations: orch.max_iterations,
+    }),
+    retry: retryOn ? retryPolicy({ ...globalRetry, perAgent: perAgentRetry }) : undefined,
+    deadLetter: dlEnabled ? { add: (r) => sink.q!.add(r) } : undefined,
+    middleware,
+    ...options.overrides,
+  });
+  if (dlEnabled) {
+    const forwardTo = 'dead_letter_handler' in declared || 'dead_letter_handler' in code;
+    sink.q = new DeadLetterQueue({
+      maxEntries: dl.max_entries ?? CONFIG_DEFAULTS.dead_letter.max_entries,
+      store: dl.file ? new JsonlDeadLetterStore(resolve(baseDir, dl.file)) : undefined,
+      forward: forwardTo ? { runner } : undefined,
+    });
+  }
+
+  const codeAgents: string[] = [];
+  const llmAgents: string[] = [];
+  const providers = new Map<string, Promise<LLMProvider>>();
+  for (const [name, raw] of Object.entries(declared)) {
+    const a = agentWithDefaults(raw);
+    if (!a.enabled) {
+      runner.registerAgent(name, new DisabledAgent({ name, role: a.role, description: a.description, enabled: false }));
+      continue;
+    }
+    const handler = code[name];
+    if (handler !== undefined) {
+      runner.registerAgent(name, handler);
+      codeAgents.push(name);
+      continue;
+    }
+    const llm = resolveAgentLlm(config, name);
+    const pc = providerConfig(llm, config, baseDir, env);
+    const key = JSON.stringify({ ...pc, env: undefined });
+    if (!providers.has(key)) providers.set(key, createProvider(pc));
+    const provider = await providers.get(key)!;
+    runner.registerAgent(
+      name,
+      new LLMAgent({
+        name,
+        role: a.role ?? name,
+        description: a.description,
+        capabilities: a.capabilities,
+        systemPrompt: a.system_prompt!,
+        timeoutMs: raw.timeout_seconds !== undefined ? raw.timeout_seconds * 1000 : undefined,
+        provider,
+        temperature: llm.temperature,
+        maxTokens: llm.max_tokens,
+        topP: llm.top_p,
+        seed: llm.seed,
+        onToken: options.onToken,
+      }),
+    );
+    llmAgents.push(name);
+  }
+  for (const [name, handler] of Object.entries(code)) {
+    if (!(name in declared)) {
+      runner.registerAgent(name, handler);
+      codeAgents.push(name);
+    }
+  }
+  if (er.enabled) {
+    errorRouting(runner, {
+      errorHandlerName: er.error_handler_name,
+      categoryHandlers: er.category_handlers as never,
+      severityHandlers: er.severity_handlers as never,
+    });
+  }
+  const firstDeclared = Object.entries(declared).find(([, a]) => a.enabled !== false)?.[0];
+  const entryAgent = orch.sequential_agents?.[0] ?? orch.collaborative_agents?.[0] ?? orch.loop_agent ?? firstDeclared ?? Object.keys(code)[0] ?? '';
+  const providerList = await Promise.all(providers.values());
+  const flow: FlowInfo = { config, warnings: loaded.warnings, file: loaded.file, entryAgent, codeAgents, llmAgents, deadLetters: sink.q, breakers, providers: providerList };
+  for (const w of loaded.warnings) logger.warn({ file: w.file, line: w.line, key: w.key }, w.message);
+  return Object.assign(runner, { flow }) as ConfiguredRunner;
+}
