@@ -7,6 +7,7 @@ import {
   agentHandlerFunc,
   newEvent,
   type AgentContext,
+  type AgentHandler,
   type Runner,
   type State,
 } from '../../src/index.js';
@@ -42,15 +43,25 @@ export class DataProcessorAgent extends BaseAgent {
   }
 }
 
-/** The seed's registerAgents: one full agent and three handler functions. */
-export function registerAgents(runner: Runner): DataProcessorAgent {
-  const dataProcessor = new DataProcessorAgent();
-  runner.registerAgent('data_processor', dataProcessor);
+/** The seed's agents: one full agent (Pattern 1) and three handler functions (Pattern 2), by name. */
+export function seedAgents(): { data_processor: DataProcessorAgent } & Record<string, AgentHandler | DataProcessorAgent> {
+  return {
+    data_processor: new DataProcessorAgent(),
+    simple_processor: simpleProcessor,
+    data_analyzer: dataAnalyzer,
+    report_generator: reportGenerator,
+  };
+}
 
-  // Pattern 2: a handler function (simple_processor), routes to the analyzer.
-  runner.registerAgent(
-    'simple_processor',
-    agentHandlerFunc(async (ctx, event, state) => {
+/** The seed's registerAgents: registers {@link seedAgents} on a runner. */
+export function registerAgents(runner: Runner): DataProcessorAgent {
+  const agents = seedAgents();
+  for (const [name, agent] of Object.entries(agents)) runner.registerAgent(name, agent);
+  return agents.data_processor;
+}
+
+// Pattern 2: a handler function (simple_processor), routes to the analyzer.
+const simpleProcessor = agentHandlerFunc(async (ctx, event, state) => {
       const startTime = Date.now();
       await sleep(100, ctx.signal);
       const outputState = state.clone();
@@ -59,12 +70,9 @@ export function registerAgents(runner: Runner): DataProcessorAgent {
       outputState.set('processed_at', Math.floor(Date.now() / 1000));
       outputState.setMeta('route', 'data_analyzer');
       return { outputState, startTime, endTime: Date.now() };
-    }),
-  );
+    });
 
-  runner.registerAgent(
-    'data_analyzer',
-    agentHandlerFunc(async (ctx, event, state) => {
+const dataAnalyzer = agentHandlerFunc(async (ctx, event, state) => {
       const startTime = Date.now();
       await sleep(150, ctx.signal);
       const outputState = state.clone();
@@ -73,12 +81,9 @@ export function registerAgents(runner: Runner): DataProcessorAgent {
       outputState.set('insights', ['trend_up', 'quality_good']);
       outputState.setMeta('route', 'report_generator');
       return { outputState, startTime, endTime: Date.now() };
-    }),
-  );
+    });
 
-  runner.registerAgent(
-    'report_generator',
-    agentHandlerFunc(async (ctx, event, state) => {
+const reportGenerator = agentHandlerFunc(async (ctx, event, state) => {
       const startTime = Date.now();
       await sleep(200, ctx.signal);
       const outputState = state.clone();
@@ -86,10 +91,7 @@ export function registerAgents(runner: Runner): DataProcessorAgent {
       outputState.set('report_id', `rpt-${Math.floor(Date.now() / 1000)}`);
       outputState.set('final_result', 'Processing pipeline completed successfully');
       return { outputState, startTime, endTime: Date.now() };
-    }),
-  );
-  return dataProcessor;
-}
+    });
 
 /** Counts how often each of the seed's callbacks fired (for tests). */
 export type CallbackCounts = Record<'event-logger' | 'agent-monitor' | 'performance-tracker' | 'error-recovery' | 'cleanup', number>;

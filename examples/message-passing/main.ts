@@ -1,14 +1,19 @@
 /**
  * The seed's "Complete Message Passing Example": data_processor →
  * data_analyzer → report_generator, with the seed's callbacks and its three
- * demonstration events, on the embedded in-memory runner. Prints each
- * session's final state and its trace.
+ * demonstration events, on the embedded in-memory runner built from the
+ * seed's agentflow.toml. Prints each session's final state and its trace.
  *
  * Run: npm start   (or: npx tsx examples/message-passing/main.ts)
  */
 import { pathToFileURL } from 'node:url';
-import { createRunner, defaultRunnerConfig, formatTrace, type Logger, type RunResult, type TraceEntry, type RunnerStats } from '../../src/index.js';
-import { demonstrationEvents, registerAgents, setupCallbacks, type CallbackCounts } from './agents.js';
+import { fileURLToPath } from 'node:url';
+import { formatTrace, type Logger, type RunResult, type TraceEntry, type RunnerStats } from '../../src/index.js';
+import { createRunnerFromConfig } from '../../src/config/index.js';
+import { demonstrationEvents, seedAgents, setupCallbacks, type CallbackCounts } from './agents.js';
+
+/** The seed's agentflow.toml for this example (configuration first). */
+export const CONFIG_FILE = fileURLToPath(new URL('../config/message-passing-system.toml', import.meta.url));
 
 export interface MessagePassingResult {
   results: RunResult[];
@@ -20,9 +25,12 @@ export interface MessagePassingResult {
 
 /** Runs the complete example and returns what happened. */
 export async function runMessagePassing(logger?: Logger): Promise<MessagePassingResult> {
-  const runner = createRunner({ ...defaultRunnerConfig(), logger });
+  // Configuration first: the runner, its orchestration and its agents are declared in
+  // agentflow.toml; the code handlers take the declared names (no LLM is called).
+  const agents = seedAgents();
+  const runner = await createRunnerFromConfig(CONFIG_FILE, { agents, logger });
   const callbacks = setupCallbacks(runner);
-  const processor = registerAgents(runner);
+  const processor = agents.data_processor;
 
   await runner.start();
   const processorInitialized = processor.initialized;
