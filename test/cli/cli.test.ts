@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { main, ExitCode } from '../../src/cli/main.js';
+
+const root = resolve(new URL('../../', import.meta.url).pathname);
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'af-cli-'));
+
+test('--help and --version', async () => {
+  const h = await cli(['--help']);
+  assert.equal(h.code, 0);
+  assert.match(h.out, /init \[dir\]/);
+  assert.match(h.out, /validate/);
+  const v = await cli(['--version']);
+  assert.equal(v.out.trim(), JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+});
+
+test('validate: the seed files pass; a broken file reports every error with file:line and exits 2; a missing file exits 64', async () => {
+  for (const f of ['examples/config/message-passing-demo.toml', 'examples/config/message-passing-system.toml', 'examples/config/offline-llama.toml']) {
+    const r = await cli(['validate', join(root, f)]);
+    assert.equal(r.code, ExitCode.Ok, `${f}: ${r.err}`);
+    assert.match(r.out, /valid/);
+  }
+  const dir = tmp();
+  const bad = join(dir, 'agentflow.toml');
+  writeFileSync(bad, '[llm]\ntemperature = "hot"\n\n[orchestration]\nmode = "paralel"\n\n[agents.a]\nrole = "x"\nflavour = "mint"\n');
+  const r = await cli(['validate', bad]);
+  assert.equal(r.code, ExitCode.InvalidConfig);
+  assert.match(r.err, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2 llm\\.temperature: expected number`));
+  assert.match(r.err, /:5 orchestration\.mode: unknown orchestration mode "paralel"/);
+  assert.match(r.err, /warning .*:9 agents\.a\.flavour: unknown key/);
+  const noPrompt = join(dir, 'np.toml');
+  writeFileSync(noPrompt, '[agents.writer]\nrole = "w"\n');
+  const np = await cli(['validate', noPrompt]);
+  assert.equal(np.code, ExitCode.InvalidConfig);
+  assert.match(np.err, /agents\.writer\.system_prompt/);
+  const missing = await cli(['validate', join(dir, 'nope.toml')]);
+  assert.equal(missing.code, ExitCode.Usage);
+});
+
+test('agents lists declared agents with kind and provider', async () => {
+  const r = await cli(['agents', '-c', join(root, 'examples/config/offline-llama.toml'), '--json']);
+  assert.equal(r.code, 0);
+  const rows = JSON.parse(r.out) as { name: string; kind: string; provider: string }[];
+  assert.deepEqual(rows.map((x) => [x.name, x.kind, x.provider]), [
+    ['processor', 'llm', 'llama-cpp/stories260K'],
+    ['analyzer', 'llm', 'llama-cpp/stories260K'],
+  ]);
+});
+
+test('run: the seed config with provider llama-cpp runs offline and prints the result and trace; --json', async () => {
+  const r = await cli(['run', '-c', join(root, 'examples/config/offline-llama.toml'), '--input', 'Once upon a time', '--session', 'cli-s']);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(r.out.trim().length > 10);
+  assert.match(r.err, /\[processor\] /, 'progress: streamed tokens');
+  assert.match(r.err, /trace \(session cli-s\)/);
+  const j = await cli(['run', '-c', join(root, 'examples/config/offline-llama.toml'), '--input', 'Tom', '--json']);
+  assert.equal(j.code, 0);
+  const parsed = JSON.parse(j.out) as { status: string; state: { response: string; usage: Record<string, unknown> }; trace: unknown[] };
+  assert.equal(parsed.status, 'completed');
+  assert.equal(typeof parsed.state.response, 'string');
+  assert.ok(parsed.state.usage.processor && parsed.state.usage.analyzer);
+  assert.ok(parsed.trace.length >= 1);
+});
+
+test('init scaffolds a project that runs as created (run, its own npm test); a failing flow exits 1 and lands in the dead-letter file; dlq list/show/replay/purge', async () => {
+  const dir = join(tmp(), 'my-flow');
+  const init = await cli(['init', dir]);
+  assert.equal(init.code, 0);
+  for (const f of ['agentflow.toml', 'agents.mjs', 'test/flow.test.mjs', 'README.md', 'package.json']) assert.ok(existsSync(join(dir, f)), f);
+  const cfg = join(dir, 'agentflow.toml');
+  assert.equal((await cli(['validate', cfg])).code, 0);
+  const run = await cli(['run', '-c', cfg, '--input', 'Ada']);
+  assert.equal(run.code, 0, run.err);
+  assert.equal(run.out.trim(), 'Hello, Ada! Welcome to agentflow.');
+  // Its own test passes against this agentflow (installed from the local path, offline).
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline'], { cwd: dir, stdio: 'pipe' });
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT; // run it as a top-level test run, not as our child
+  const t = spawnSync(process.execPath, ['--test', 'test/flow.test.mjs'], { cwd: dir, encoding: 'utf8', env });
+  assert.equal(t.status, 0, t.stdout + t.stderr);
+  assert.match(t.stdout, /# pass 1/);
+
+  // Break the formatter: the run fails (exit 1) and the event is dead-lettered to the file.
+  writeFileSync(join(dir, 'agents.mjs'), `export function greeter(ctx, event, state) { return state.clone().set('greeting', 'hi'); }\nexport function formatter() { throw new Error('formatter is broken'); }\n`);
+  const failed = await cli(['run', '-c', cfg, '--input', 'Ada', '--session', 'broken']);
+  assert.equal(failed.code, ExitCode.Failed);
+  assert.match(failed.out, /formatter is broken/);
+  const list = await cli(['dlq', 'list', '-c', cfg, '--json']);
+  const recs = JSON.parse(list.out) as { id: string; reason: string; sessionId: string }[];
+  assert.equal(recs.length, 1);
+  assert.equal(recs[0]!.sessionId, 'broken');
+  const show = await cli(['dlq', 'show', recs[0]!.id, '-c', cfg]);
+  assert.match(show.out, /formatter is broken/);
+  // Fix it, replay from the file: accepted, removed.
+  writeFileSync(join(dir, 'agents.mjs'), `export function greeter(ctx, event, state) { return state.clone().set('greeting', 'hi'); }\nexport function formatter(ctx, event, state) { return state.clone().set('response', 'fixed'); }\n`);
+  const replay = await cli(['dlq', 'replay', '-c', cfg]);
+  assert.equal(replay.code, 0, replay.err + replay.out);
+  assert.match(replay.out, /replayed 1 dead letter; 0 failed again/);
+  assert.match((await cli(['dlq', 'list', '-c', cfg])).out, /no dead letters/);
+  // Purge.
+  writeFileSync(join(dir, 'agents.mjs'), `export function greeter() { throw new Error('down'); }\nexport function formatter(ctx, e, s) { return s; }\n`);
+  await cli(['run', '-c', cfg, '--input', 'x']);
+  await cli(['run', '-c', cfg, '--input', 'y']);
+  assert.match((await cli(['dlq', 'purge', '-c', cfg, '--reason', 'agent_error'])).out, /purged 2 dead letters/);
+});
+
+test('the installed bin works: node bin/agentflow.mjs --help', () => {
+  const r = spawnSync(process.execPath, [join(root, 'bin/agentflow.mjs'), '--help'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Usage: agentflow/);
+});
