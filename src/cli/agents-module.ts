@@ -2,7 +2,7 @@
  * Finding and loading the code agents a CLI flow uses.
  * @module
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Agent, AgentHandler, AgentHandlerFn } from '../core/agent.js';
@@ -61,7 +61,9 @@ export async function loadAgentsModule(path: string): Promise<CodeAgents> {
   }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    // The modification time in the URL makes a changed file load afresh in a long-lived process.
+    const st = statSync(path);
+    mod = (await import(`${pathToFileURL(path).href}?v=${st.mtimeMs}-${st.size}`)) as Record<string, unknown>;
   } catch (err) {
     throw new AgentflowError(ErrorCodes.INVALID_AGENT, `cannot load agents module ${path}: ${(err as Error).message}`, { cause: err, details: { file: path } });
   }
