@@ -28,7 +28,14 @@ export interface LLMAgentOptions extends AgentOptions {
   onToken?: (token: string, agent: string, eventId: string) => void;
 }
 
-/** Data keys an LLM agent reads its input from, in order of preference. */
+/**
+ * Data keys an LLM agent reads its input from, in order of preference.
+ *
+ * @example
+ * ```ts
+ * LLM_INPUT_KEYS[0]; // 'response' (so LLM agents chain)
+ * ```
+ */
 export const LLM_INPUT_KEYS = ['response', 'input', 'message', 'prompt', 'query', 'text'] as const;
 
 /**

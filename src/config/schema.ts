@@ -76,7 +76,14 @@ export const AgentSchema = z.object({
   max_concurrency: posInt.optional(),
 });
 
-/** Orchestration modes accepted in `[orchestration] mode`. */
+/**
+ * Orchestration modes accepted in `[orchestration] mode`.
+ *
+ * @example
+ * ```ts
+ * CONFIG_MODES.includes('mixed'); // true
+ * ```
+ */
 export const CONFIG_MODES = ['route', 'collaborative', 'parallel', 'sequential', 'loop', 'mixed'] as const;
 
 /**

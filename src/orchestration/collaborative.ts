@@ -49,7 +49,16 @@ export function collaborative(options: CollaborativeOptions = {}): Orchestrator 
   };
 }
 
-/** @internal Shared by collaborative and mixed. */
+/**
+ * Combines collaborative runs: fails only when every run failed, else merges
+ * the successful ones and lists the failed agents in meta `failed_agents`.
+ * Shared by collaborative and mixed.
+ *
+ * @example
+ * ```ts
+ * const result = combine(['a', 'b'], runs, input, mergeInListOrder, event.getId());
+ * ```
+ */
 export function combine(agents: readonly string[], runs: AgentRun[], input: State, merge: MergeFn, eventId: string): OrchestrationResult {
   const ok = runs.filter((r) => r.error === undefined);
   const failed = runs.filter((r) => r.error !== undefined);

@@ -63,7 +63,15 @@ export function sequential(options: SequentialOptions): Orchestrator {
   };
 }
 
-/** @internal Shared by sequential and mixed. */
+/**
+ * Runs agents in order on each other's output; stops at the first failure.
+ * Shared by sequential and mixed.
+ *
+ * @example
+ * ```ts
+ * const result = await runPipeline(ctx, ['extract', 'summarize'], state);
+ * ```
+ */
 export async function runPipeline(ctx: DispatchContext, agents: readonly string[], state: State): Promise<OrchestrationResult> {
   const runs: AgentRun[] = [];
   let current = state;

@@ -41,7 +41,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     );
   });
 
-/** The error message inside an error body (`{"error": "..."}` or `{"error": {"message": "..."}}`). */
+/**
+ * The error message inside an error body (`{"error": "..."}` or `{"error": {"message": "..."}}`).
+ *
+ * @example
+ * ```ts
+ * errorMessageOf('{"error":"model \"x\" not found"}'); // 'model "x" not found'
+ * ```
+ */
 export function errorMessageOf(text: string): string {
   try {
     const j = JSON.parse(text) as { error?: unknown; message?: unknown };

@@ -24,7 +24,14 @@ export interface ErrorRoutingOptions {
   severityHandlers?: Partial<Record<ErrorSeverity, string>>;
 }
 
-/** Metadata key on error events; their own failures are never routed again. */
+/**
+ * Metadata key on error events; their own failures are never routed again.
+ *
+ * @example
+ * ```ts
+ * if (event.getMetadataValue(ERROR_EVENT) === 'true') console.log('this is an error report');
+ * ```
+ */
 export const ERROR_EVENT = 'error_event';
 
 /**
