@@ -113,7 +113,7 @@ export interface InMemoryTraceLoggerOptions {
 }
 
 const TYPES: readonly TraceEntryType[] = ['event_start', 'event_end', 'agent_start', 'agent_end', 'event_emitted', 'callback_error', 'hook', 'retry', 'dead_letter', 'circuit'];
-const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
+const TYPE_CODE: Record<TraceEntryType, number> = Object.fromEntries(TYPES.map((t, i) => [t, i])) as Record<TraceEntryType, number>;
 
 /**
  * The default trace logger: a bounded ring buffer of entries, stored in
@@ -170,7 +170,7 @@ export class InMemoryTraceLogger implements TraceLogger {
   log(e: TraceEntry): void {
     const i = this.next;
     this.ts[i] = e.timestamp;
-    this.type[i] = TYPE_CODE.get(e.type) ?? 0;
+    this.type[i] = TYPE_CODE[e.type] ?? 0;
     this.eventId[i] = e.eventId;
     this.sessionId[i] = e.sessionId || 'default';
     this.agentId[i] = e.agentId;

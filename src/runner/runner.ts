@@ -1178,15 +1178,24 @@ export class Runner {
     const trace = this.trace;
     const now = Date.now();
     if (trace !== null) {
-      const e = this.entry('event_end', t, t.agentId);
-      e.timestamp = now;
-      e.status = status;
-      e.durationMs = now - t.startedAt;
-      if (error !== undefined) {
-        e.error = toTraceError(error);
-        e.reason = reason;
-      }
-      trace.log(e);
+      // One literal with every field: no hidden-class transitions on the hot path.
+      const m = ev._meta;
+      trace.log({
+        timestamp: now,
+        type: 'event_end',
+        eventId: ev._id,
+        sessionId: m.session_id ?? '',
+        agentId: t.agentId,
+        durationMs: now - t.startedAt,
+        status,
+        reason,
+        error: error === undefined ? undefined : toTraceError(error),
+        parentEventId: m.parent_event,
+        targetAgentId: m.route || ev._target,
+        sourceAgentId: ev._source === '' ? undefined : ev._source,
+        hopCount: m.hop_count === undefined ? 0 : hopOf(m),
+        attempt: t.attempt,
+      });
     }
     if (status !== 'completed' && this.debug) this.logger.debug({ eventId: ev._id, reason, err: error?.message }, 'event failed');
 
