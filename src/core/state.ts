@@ -8,6 +8,8 @@ import { cloneJson, cloneMetadata, cloneRecord, type JsonObject, type JsonValue 
 import type { Metadata } from './event.js';
 
 const has = Object.prototype.hasOwnProperty;
+/** Set only for the duration of one internal `new State` that adopts its arguments. */
+let adopting = false;
 
 /**
  * The JSON form of a {@link State}.
@@ -44,16 +46,21 @@ export class State {
    * @throws {@link InvalidEventDataError} / {@link InvalidMetadataError} on non-JSON data or non-string metadata
    */
   constructor(data?: Readonly<JsonObject>, meta?: Readonly<Metadata>) {
+    if (adopting) {
+      // Internal fast path (see _adopt): take ownership without copying.
+      adopting = false;
+      this._data = data as JsonObject;
+      this._meta = meta as Metadata;
+      return;
+    }
     this._data = data ? cloneRecord(data, 'state') : {};
     this._meta = meta ? cloneMetadata(meta, undefined, (k, p) => new InvalidMetadataError(k, p)) : {};
   }
 
   /** @internal Wraps already-owned objects without copying. */
   static _adopt(data: JsonObject, meta: Metadata): State {
-    const s: State = Object.create(State.prototype);
-    s._data = data;
-    s._meta = meta;
-    return s;
+    adopting = true;
+    return new State(data, meta);
   }
 
   /** The value under `key`, or `undefined`. */
