@@ -158,6 +158,11 @@ export class CallbackRegistry {
     return (this.own.get(hook) ?? []).map((e) => e.name);
   }
 
+  /** Whether no callback is registered at any point (lets the runner take its fast path). */
+  isEmpty(): boolean {
+    return this.empty;
+  }
+
   /** How many callbacks fire at `hook`, counting AllHooks ones. */
   count(hook: HookPoint): number {
     return this.effective[hook]?.length ?? 0;
@@ -204,8 +209,11 @@ export class CallbackRegistry {
     return args.state;
   }
 
+  private empty = true;
+
   private rebuild(): void {
     const all = this.own.get(HookPoint.AllHooks)!;
+    this.empty = [...this.own.values()].every((l) => l.length === 0);
     for (const p of POINTS) {
       if (p === HookPoint.AllHooks) continue;
       this.effective[p] = [...this.own.get(p)!, ...all];

@@ -86,6 +86,8 @@ class Task {
   raceReject: ((err: unknown) => void) | undefined;
   /** Set once the task was aborted; later waits fail at once with it. */
   aborted: AgentflowError | undefined;
+  /** Fast path: the agent's outcome has been taken (handler settled or expiry fired). */
+  settled = false;
   finished = false;
   /** Index in runner.active (swap-remove). */
   slot = -1;
@@ -774,8 +776,14 @@ export class Runner {
   /**
    * The per-event pipeline. Every path ends in finish() or a scheduled retry;
    * anything unexpected still ends the event with a recorded failure.
+   *
+   * Runners with no callbacks, no orchestrator and a plain target agent take
+   * a fast path with no async frames: the handler's promise continues
+   * straight into {@link Runner.agentSettled}, and an expiry calls the same
+   * continuation (no race promise). Everything else goes through
+   * {@link Runner.processHooked}.
    */
-  private async process(t: Task): Promise<void> {
+  private process(t: Task): void {
     this.track(t);
     try {
       const ev = t.event;
@@ -823,6 +831,62 @@ export class Runner {
         return this.finish(t, 'failed', 'invalid_event', err as AgentflowError, new State(), undefined);
       }
 
+      // Fast path: no callbacks, route mode, a ready and enabled agent.
+      if (this.orchestrator === undefined && this.registry.isEmpty() && meta.broadcast !== 'true') {
+        const target = meta.route || ev._target;
+        const entry = this.agents.get(target);
+        if (entry !== undefined && entry.ready === undefined && entry.agent?.enabled !== false) {
+          t.agentId = target;
+          if (this.traceFull !== null) this.traceFull.log(this.entry('agent_start', t, target));
+          this.applyAgentTimeout(t, entry);
+          const started = t.startedAt;
+          let r: ReturnType<AgentInvoke>;
+          try {
+            r = entry.invoke(t, ev, state);
+          } catch (err) {
+            return this.agentSettled(t, state, undefined, thrownValue(err), started);
+          }
+          if (!(r instanceof Promise)) return this.agentSettled(t, state, r, undefined, started);
+          if (t.expiry !== 0 || this.status !== 'running') t.raceReject = (err) => this.agentSettled(t, state, undefined, err, started);
+          r.then(
+            (v) => this.agentSettled(t, state, v, undefined, started),
+            (e) => this.agentSettled(t, state, undefined, thrownValue(e), started),
+          );
+          return;
+        }
+      }
+      void this.processHooked(t, state);
+    } catch (err) {
+      this.internalError(t, err);
+    }
+  }
+
+  /** The fast path's continuation: the handler settled, timed out or was aborted (whichever came first). */
+  private agentSettled(t: Task, state: State, value: unknown, err: unknown, started: number): void {
+    if (t.settled || t.finished) return;
+    t.settled = true;
+    t.raceReject = undefined;
+    try {
+      const run = this.settleRun(t, t.agentId, state, value, err, started, this.traceFull);
+      const result: OrchestrationResult = { agentId: t.agentId, state: run.state, agentResult: run.result, error: run.error, reason: run.reason };
+      this.routeNext(t, result);
+      this.conclude(t, result, result.state);
+    } catch (e) {
+      this.internalError(t, e);
+    }
+  }
+
+  private internalError(t: Task, err: unknown): void {
+    this.logger.error({ eventId: t.event._id, err }, 'internal error while processing event');
+    this.finish(t, 'failed', 'agent_error', asAgentflowError(err, t.agentId, t.event._id), this.inputStateOf(t), undefined);
+  }
+
+  /** The pipeline from BeforeEventHandling on, with callbacks and orchestrators. */
+  private async processHooked(t: Task, input: State): Promise<void> {
+    const ev = t.event;
+    const meta = ev._meta;
+    let state = input;
+    try {
       // 3. BeforeEventHandling.
       const reg = this.registry;
       if (reg.count(HookPoint.BeforeEventHandling) !== 0) {
@@ -857,17 +921,7 @@ export class Runner {
       t.agentId = result.agentId;
 
       // 6. Chain to the next agent.
-      if (result.error === undefined) {
-        const next = result.state._meta.route;
-        if (next !== undefined && next !== '') {
-          try {
-            this.chain(t, result.state, next);
-          } catch (err) {
-            result.error = asAgentflowError(err, result.agentId, ev._id);
-            result.reason = 'invalid_event';
-          }
-        }
-      }
+      this.routeNext(t, result);
 
       // 7. AfterEventHandling (observational: its errors are recorded, the outcome stands).
       let finalState = result.state;
@@ -884,12 +938,74 @@ export class Runner {
         finalState = r instanceof Promise ? await r : r;
         if (t.finished) return;
       }
-      if (result.error !== undefined) this.fail(t, result.reason ?? 'agent_error', result.error, finalState, result.agentResult);
-      else this.finish(t, 'completed', undefined, undefined, finalState, result.agentResult);
+      this.conclude(t, result, finalState);
     } catch (err) {
-      this.logger.error({ eventId: t.event._id, err }, 'internal error while processing event');
-      this.finish(t, 'failed', 'agent_error', asAgentflowError(err, t.agentId, t.event._id), this.inputStateOf(t), undefined);
+      this.internalError(t, err);
     }
+  }
+
+  /** Step 6: if the output routes on, queue the next hop (a failure to do so fails this event). */
+  private routeNext(t: Task, result: OrchestrationResult): void {
+    if (result.error !== undefined) return;
+    const next = result.state._meta.route;
+    if (next === undefined || next === '') return;
+    try {
+      this.chain(t, result.state, next);
+    } catch (err) {
+      result.error = asAgentflowError(err, result.agentId, t.event._id);
+      result.reason = 'invalid_event';
+    }
+  }
+
+  /** The last step: completed, or a failure (retried or finished). */
+  private conclude(t: Task, result: OrchestrationResult, finalState: State): void {
+    if (result.error !== undefined) this.fail(t, result.reason ?? 'agent_error', result.error, finalState, result.agentResult);
+    else this.finish(t, 'completed', undefined, undefined, finalState, result.agentResult);
+  }
+
+  /** Arms the agent's own timeout when the event has none. */
+  private applyAgentTimeout(t: Task, entry: AgentEntry): void {
+    const agentTimeout = entry.agent?.timeoutMs;
+    if (agentTimeout === undefined || agentTimeout <= 0 || t.event._meta.timeout !== undefined) return;
+    const at = Date.now() + agentTimeout;
+    if (t.expiry === 0 || at < t.expiry) {
+      t.expiry = at;
+      t.expiryIsDeadline = false;
+      t.expiryTimeoutMs = agentTimeout;
+      this.clock.watch(t);
+    }
+  }
+
+  /** Turns what a handler returned or threw into an AgentRun, and traces `agent_end`. */
+  private settleRun(t: Task, agentId: string, state: State, value: unknown, thrown: unknown, started: number, trace: TraceLogger | null): AgentRun {
+    const ev = t.event;
+    let result: AgentResult | undefined;
+    let error: AgentflowError | undefined;
+    let reason: FailureReason | undefined;
+    if (thrown === undefined) {
+      try {
+        result = normalizeResult(value, agentId, ev._id, started);
+        if (result.error !== undefined) error = asAgentflowError(result.error, agentId, ev._id);
+      } catch (err) {
+        thrown = err;
+      }
+    }
+    if (thrown !== undefined) {
+      error = asAgentflowError(thrown, agentId, ev._id);
+      reason = reasonOf(thrown, 'agent_error');
+    }
+    if (result === undefined) {
+      const end = Date.now();
+      result = { outputState: state, startTime: started, endTime: end, duration: end - started, error };
+    }
+    if (error !== undefined) reason ??= reasonOf(error, 'agent_error');
+    if (trace !== null) {
+      const e = this.entry('agent_end', t, agentId);
+      e.durationMs = result.duration;
+      if (error !== undefined) e.error = toTraceError(error);
+      trace.log(e);
+    }
+    return { agentId, state: error === undefined ? result.outputState : state, result, error, reason };
   }
 
   /** Runs AgentError / AfterEventHandling callbacks: a throw is recorded, not fatal. */
@@ -949,39 +1065,22 @@ export class Runner {
 
     let result: AgentResult | undefined;
     if (error === undefined) {
-      const trace = own ? this.traceFull : this.trace;
       if (this.traceFull !== null) this.traceFull.log(this.entry('agent_start', t, agentId));
       const started = Date.now();
+      let value: unknown;
+      let thrown: unknown;
       try {
         if (entry!.ready !== undefined) await entry!.ready;
-        const agentTimeout = entry!.agent?.timeoutMs;
-        if (agentTimeout !== undefined && agentTimeout > 0 && t.event._meta.timeout === undefined) {
-          const at = Date.now() + agentTimeout;
-          if (t.expiry === 0 || at < t.expiry) {
-            t.expiry = at;
-            t.expiryIsDeadline = false;
-            t.expiryTimeoutMs = agentTimeout;
-            this.clock.watch(t);
-          }
-        }
+        this.applyAgentTimeout(t, entry!);
         const r = entry!.invoke(ctx, ev, state);
-        const value = r instanceof Promise ? await (t.expiry !== 0 ? this.race(t, r) : r) : r;
-        result = normalizeResult(value, agentId, ev._id, started);
-        if (result.error !== undefined) error = asAgentflowError(result.error, agentId, ev._id);
+        value = r instanceof Promise ? await (t.expiry !== 0 ? this.race(t, r) : r) : r;
       } catch (err) {
-        error = asAgentflowError(err, agentId, ev._id);
-        reason = reasonOf(err, 'agent_error');
+        thrown = thrownValue(err);
       }
-      if (result === undefined) {
-        const end = Date.now();
-        result = { outputState: state, startTime: started, endTime: end, duration: end - started, error };
-      }
-      if (trace !== null) {
-        const e = this.entry('agent_end', t, agentId);
-        e.durationMs = result.duration;
-        if (error !== undefined) e.error = toTraceError(error);
-        trace.log(e);
-      }
+      const run = this.settleRun(t, agentId, state, value, thrown, started, own ? this.traceFull : this.trace);
+      result = run.result;
+      error = run.error;
+      reason = run.reason;
       if (t.finished) return { agentId, state, error: error ?? new ShutdownError(ev._id, 'running'), reason: reason ?? 'shutdown', result };
     }
     if (error !== undefined) reason ??= reasonOf(error, 'agent_error');
@@ -1309,6 +1408,11 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] !== undefined) out[k] = o[k];
   return out;
+}
+
+/** A thrown `undefined` or `null` still has to count as a failure. */
+function thrownValue(err: unknown): unknown {
+  return err ?? new Error(`handler threw ${String(err)}`);
 }
 
 function hopOf(m: Metadata): number {
