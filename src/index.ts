@@ -35,3 +35,4 @@ export * from './runner/types.js';
 export * from './runner/runner.js';
 export * from './observability/trace-hooks.js';
 export * from './observability/format.js';
+export * from './observability/metrics.js';

@@ -110,6 +110,8 @@ export interface TraceLogger {
 export interface InMemoryTraceLoggerOptions {
   /** Entries kept (all sessions together); the oldest are overwritten first. Default 10,000. */
   maxEntries?: number;
+  /** Keep only entries this returns true for (the seed's EventTracer filters), e.g. failures only. */
+  filter?: (entry: TraceEntry) => boolean;
 }
 
 const TYPES: readonly TraceEntryType[] = ['event_start', 'event_end', 'agent_start', 'agent_end', 'event_emitted', 'callback_error', 'hook', 'retry', 'dead_letter', 'circuit'];
@@ -131,6 +133,7 @@ const TYPE_CODE: Record<TraceEntryType, number> = Object.fromEntries(TYPES.map((
  */
 export class InMemoryTraceLogger implements TraceLogger {
   readonly maxEntries: number;
+  private readonly filter: ((entry: TraceEntry) => boolean) | undefined;
   private next = 0;
   private count = 0;
   private written = 0;
@@ -152,6 +155,7 @@ export class InMemoryTraceLogger implements TraceLogger {
   constructor(options: InMemoryTraceLoggerOptions = {}) {
     const n = Math.max(1, Math.floor(options.maxEntries ?? 10_000));
     this.maxEntries = n;
+    this.filter = options.filter;
     this.ts = new Float64Array(n);
     this.dur = new Float64Array(n);
     this.hop = new Int32Array(n);
@@ -168,6 +172,7 @@ export class InMemoryTraceLogger implements TraceLogger {
   }
 
   log(e: TraceEntry): void {
+    if (this.filter !== undefined && !this.filter(e)) return;
     const i = this.next;
     this.ts[i] = e.timestamp;
     this.type[i] = TYPE_CODE[e.type] ?? 0;
