@@ -8,7 +8,7 @@ import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
 import type { State } from '../core/state.js';
 import { createOrchestrator } from '../orchestration/index.js';
 import { agentConcurrencyLimit } from '../orchestration/limits.js';
-import { circuitBreakerMiddleware, DeadLetterQueue, errorRouting, JsonlDeadLetterStore, retryPolicy, type CircuitBreaker, type RetrySettings } from '../reliability/index.js';
+import { circuitBreakerMiddleware, circuitBreakerProvider, DeadLetterQueue, errorRouting, JsonlDeadLetterStore, retryPolicy, type CircuitBreaker, type RetrySettings } from '../reliability/index.js';
 import type { AgentMiddleware, RunnerConfig } from '../runner/config.js';
 import { Runner } from '../runner/runner.js';
 import { createProvider } from '../providers/registry.js';
@@ -228,7 +228,23 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
     const llm = resolveAgentLlm(config, name);
     const pc = providerConfig(llm, config, baseDir, env);
     const key = JSON.stringify({ ...pc, env: undefined });
-    if (!providers.has(key)) providers.set(key, createProvider(pc));
+    if (!providers.has(key)) {
+      const cb = er.circuit_breaker ?? {};
+      providers.set(
+        key,
+        createProvider(pc).then((p) =>
+          er.enable_circuit_breaker
+            ? circuitBreakerProvider(p, {
+                failureThreshold: cb.failure_threshold,
+                successThreshold: cb.success_threshold,
+                resetTimeoutMs: cb.reset_timeout_ms,
+                halfOpenMaxCalls: cb.half_open_max_calls,
+                onStateChange: (c) => logger.warn({ provider: c.name, from: c.from, to: c.to }, 'provider circuit breaker state changed'),
+              })
+            : p,
+        ),
+      );
+    }
     const provider = await providers.get(key)!;
     runner.registerAgent(
       name,

@@ -6,6 +6,7 @@
 import { AgentflowError, ErrorCodes } from '../core/errors.js';
 import type { TraceLogger } from '../core/trace.js';
 import type { AgentMiddleware } from '../runner/config.js';
+import type { LLMProvider } from '../providers/types.js';
 
 /**
  * Breaker states.
@@ -205,4 +206,48 @@ export function circuitBreakerMiddleware(options: CircuitBreakerMiddlewareOption
     };
   };
   return { middleware, breakers };
+}
+
+/**
+ * Wraps an LLM provider in a {@link CircuitBreaker}: while the breaker is
+ * open, calls fail at once with {@link CircuitOpenError} instead of waiting
+ * on a dead server. A caller's own abort does not count as a failure.
+ *
+ * @example
+ * ```ts
+ * const guarded = circuitBreakerProvider(new OllamaProvider({ model: 'gemma3:1b' }), { failureThreshold: 3 });
+ * ```
+ */
+export function circuitBreakerProvider(provider: LLMProvider, options: CircuitBreakerOptions = {}): LLMProvider & { breaker: CircuitBreaker } {
+  const breaker = new CircuitBreaker(`${provider.name}:${provider.model}`, options);
+  const counted = (err: unknown, signal?: AbortSignal) => !(signal?.aborted ?? false) && !(err instanceof CircuitOpenError);
+  return {
+    name: provider.name,
+    model: provider.model,
+    breaker,
+    async chat(request, opts = {}) {
+      breaker.acquire();
+      try {
+        const r = await provider.chat(request, opts);
+        breaker.onSuccess();
+        return r;
+      } catch (err) {
+        if (counted(err, opts.signal)) breaker.onFailure();
+        else breaker.onSuccess();
+        throw err;
+      }
+    },
+    async *stream(request, opts = {}) {
+      breaker.acquire();
+      try {
+        yield* provider.stream(request, opts);
+        breaker.onSuccess();
+      } catch (err) {
+        if (counted(err, opts.signal)) breaker.onFailure();
+        else breaker.onSuccess();
+        throw err;
+      }
+    },
+    close: provider.close ? () => provider.close!() : undefined,
+  };
 }

@@ -160,3 +160,24 @@ test('registry: built-ins, custom providers, unknown names', async () => {
   assert.equal((await (await createProvider({ provider: 'echo', model: 'e' })).chat(req('hi'))).content, 'hi');
   await assert.rejects(createProvider({ provider: 'olama', model: 'm' }), (e: UnknownProviderError) => e.code === ErrorCodes.LLM_UNKNOWN_PROVIDER && /ollama/.test(e.message));
 });
+
+test('a slow stream past the timeout fails with TimeoutError mid-body', async () => {
+  const p = new OllamaProvider({ model: 'gemma3:1b', baseUrl: server.url, timeoutMs: 150, maxRetries: 0 });
+  server.injectFault('slow');
+  await assert.rejects(p.chat(req()), (e: { code: string }) => e.code === ErrorCodes.TIMEOUT);
+});
+
+test('circuitBreakerProvider: a dead server opens the breaker, then calls fail fast without a request', async () => {
+  const { circuitBreakerProvider, CircuitOpenError } = await import('../../src/reliability/index.js');
+  const port = await closedPort();
+  const guarded = circuitBreakerProvider(new OllamaProvider({ model: 'gemma3:1b', baseUrl: `http://127.0.0.1:${port}`, maxRetries: 0 }), { failureThreshold: 2, resetTimeoutMs: 60_000 });
+  await assert.rejects(guarded.chat(req()), LLMUnreachableError);
+  await assert.rejects(guarded.chat(req()), LLMUnreachableError);
+  assert.equal(guarded.breaker.state, 'open');
+  const t0 = Date.now();
+  await assert.rejects(guarded.chat(req()), CircuitOpenError);
+  assert.ok(Date.now() - t0 < 50);
+  const ok = circuitBreakerProvider(new OllamaProvider({ model: 'gemma3:1b', baseUrl: server.url }));
+  assert.ok((await ok.chat(req())).content.length > 0);
+  assert.equal(ok.breaker.state, 'closed');
+});
