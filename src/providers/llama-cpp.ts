@@ -5,7 +5,7 @@
  * @module
  */
 import { AgentflowError, ErrorCodes } from '../core/errors.js';
-import { collect, type ChatMessage, type ChatOptions, type ChatRequest, type ChatResponse, type LLMProvider, type ProviderConfig, type TokenUsage } from './types.js';
+import { StreamingProvider, type ChatMessage, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
 
 type LlamaModule = typeof import('node-llama-cpp');
 type Loaded = {
@@ -47,17 +47,16 @@ export function promptOf(messages: readonly ChatMessage[]): string {
  * await p.close();
  * ```
  */
-export class LlamaCppProvider implements LLMProvider {
+export class LlamaCppProvider extends StreamingProvider {
   readonly name = 'llama-cpp';
-  readonly model: string;
   private readonly c: ProviderConfig;
   private loading: Promise<Loaded> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(config: Omit<ProviderConfig, 'provider'> & { provider?: string }) {
+    super(config.model || 'local');
     if (!config.modelPath) throw new AgentflowError(ErrorCodes.CONFIG_INVALID, 'the llama-cpp provider needs modelPath ([llm] model_path = "path/to/model.gguf")', { details: { key: 'llm.model_path' } });
     this.c = { provider: 'llama-cpp', ...config };
-    this.model = config.model || 'local';
   }
 
   private load(): Promise<Loaded> {
@@ -81,16 +80,9 @@ export class LlamaCppProvider implements LLMProvider {
     return this.loading;
   }
 
-  chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
-    return collect(this.chunks(request, options.signal), this.model, Date.now(), options.onToken);
-  }
-
-  async *stream(request: ChatRequest, options: Omit<ChatOptions, 'onToken'> = {}): AsyncIterable<string> {
-    for await (const c of this.chunks(request, options.signal)) if (c.text) yield c.text;
-  }
 
   /** Streams one completion; calls are serialized on the shared context. */
-  private async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<{ text?: string; usage?: Partial<TokenUsage>; finishReason?: string }> {
+  protected async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<StreamChunk> {
     const pieces: string[] = [];
     let wake: (() => void) | undefined;
     let finished = false;

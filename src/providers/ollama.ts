@@ -4,14 +4,7 @@
  */
 import { LLMModelNotFoundError, LLMResponseError } from './errors.js';
 import { lines, postStream } from './http.js';
-import { collect, type ChatOptions, type ChatRequest, type ChatResponse, type LLMProvider, type ProviderConfig, type TokenUsage } from './types.js';
-
-interface Chunk {
-  text?: string;
-  usage?: Partial<TokenUsage>;
-  finishReason?: string;
-  model?: string;
-}
+import { StreamingProvider, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
 
 /**
  * Talks to an Ollama server (`ollama serve`). Base URL: the config's
@@ -23,28 +16,20 @@ interface Chunk {
  * const { content } = await p.chat({ messages: [{ role: 'user', content: 'Hello' }] });
  * ```
  */
-export class OllamaProvider implements LLMProvider {
+export class OllamaProvider extends StreamingProvider {
   readonly name = 'ollama';
-  readonly model: string;
   readonly baseUrl: string;
   private readonly c: ProviderConfig;
 
   constructor(config: Omit<ProviderConfig, 'provider'> & { provider?: string }) {
+    super(config.model);
     this.c = { provider: 'ollama', ...config };
-    this.model = config.model;
     const env = config.env ?? process.env;
     let base = config.baseUrl ?? env.OLLAMA_HOST ?? 'http://localhost:11434';
     if (!/^https?:\/\//.test(base)) base = `http://${base}`;
     this.baseUrl = base.replace(/\/+$/, '');
   }
 
-  chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
-    return collect(this.chunks(request, options.signal), request.model ?? this.model, Date.now(), options.onToken);
-  }
-
-  async *stream(request: ChatRequest, options: Omit<ChatOptions, 'onToken'> = {}): AsyncIterable<string> {
-    for await (const c of this.chunks(request, options.signal)) if (c.text) yield c.text;
-  }
 
   /** The models the server has (`GET /api/tags`). */
   async listModels(signal?: AbortSignal): Promise<string[]> {
@@ -54,7 +39,7 @@ export class OllamaProvider implements LLMProvider {
     return (j.models ?? []).map((m) => m.name);
   }
 
-  private async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<Chunk> {
+  protected async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<StreamChunk> {
     const model = request.model ?? this.model;
     const options: Record<string, number> = {};
     const temperature = request.temperature ?? this.c.temperature;

@@ -5,7 +5,7 @@
  */
 import { LLMModelNotFoundError, LLMResponseError } from './errors.js';
 import { lines, postStream } from './http.js';
-import { collect, type ChatOptions, type ChatRequest, type ChatResponse, type LLMProvider, type ProviderConfig, type TokenUsage } from './types.js';
+import { StreamingProvider, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
 
 /**
  * Talks to an OpenAI-compatible server. The API key comes from `apiKey` or
@@ -17,31 +17,23 @@ import { collect, type ChatOptions, type ChatRequest, type ChatResponse, type LL
  * const lm = new OpenAICompatibleProvider({ model: 'qwen2.5', baseUrl: 'http://127.0.0.1:1234' }); // LM Studio
  * ```
  */
-export class OpenAICompatibleProvider implements LLMProvider {
+export class OpenAICompatibleProvider extends StreamingProvider {
   readonly name = 'openai';
-  readonly model: string;
   readonly baseUrl: string;
   private readonly c: ProviderConfig;
   private readonly apiKey: string | undefined;
 
   constructor(config: Omit<ProviderConfig, 'provider'> & { provider?: string }) {
+    super(config.model);
     this.c = { provider: 'openai', ...config };
-    this.model = config.model;
     const base = (config.baseUrl ?? 'https://api.openai.com').replace(/\/+$/, '');
     this.baseUrl = base.endsWith('/v1') ? base : `${base}/v1`;
     const env = config.env ?? process.env;
     this.apiKey = config.apiKey ?? (config.apiKeyEnv ? env[config.apiKeyEnv] : undefined);
   }
 
-  chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
-    return collect(this.chunks(request, options.signal), request.model ?? this.model, Date.now(), options.onToken);
-  }
 
-  async *stream(request: ChatRequest, options: Omit<ChatOptions, 'onToken'> = {}): AsyncIterable<string> {
-    for await (const c of this.chunks(request, options.signal)) if (c.text) yield c.text;
-  }
-
-  private async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<{ text?: string; usage?: Partial<TokenUsage>; finishReason?: string; model?: string }> {
+  protected async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<StreamChunk> {
     const model = request.model ?? this.model;
     const body: Record<string, unknown> = { model, messages: request.messages, stream: true, stream_options: { include_usage: true } };
     const temperature = request.temperature ?? this.c.temperature;

@@ -140,7 +140,7 @@ export interface ProviderConfig {
  * ```
  */
 export async function collect(
-  chunks: AsyncIterable<{ text?: string; usage?: Partial<TokenUsage>; finishReason?: string; model?: string }>,
+  chunks: AsyncIterable<StreamChunk>,
   model: string,
   started: number,
   onToken?: (t: string) => void,
@@ -163,4 +163,48 @@ export async function collect(
     if (c.model) m = c.model;
   }
   return { content, model: m, usage, finishReason, durationMs: Date.now() - started };
+}
+
+/**
+ * One piece of a provider's stream: text, and at the end usage and the finish reason.
+ *
+ * @example
+ * ```ts
+ * const c: StreamChunk = { text: 'Once' };
+ * ```
+ */
+export interface StreamChunk {
+  text?: string;
+  usage?: Partial<TokenUsage>;
+  finishReason?: string;
+  model?: string;
+}
+
+/**
+ * Base class for providers that stream: implement `chunks()`, get `chat()`
+ * (collects the stream, calling `onToken` per piece) and `stream()` (yields
+ * the text pieces).
+ *
+ * @example
+ * ```ts
+ * class EchoProvider extends StreamingProvider {
+ *   readonly name = 'echo';
+ *   constructor() { super('echo-1') }
+ *   protected async *chunks(req: ChatRequest) { yield { text: req.messages.at(-1)!.content }; yield { finishReason: 'stop' } }
+ * }
+ * ```
+ */
+export abstract class StreamingProvider implements LLMProvider {
+  abstract readonly name: string;
+  readonly model: string;
+  constructor(model: string) {
+    this.model = model;
+  }
+  protected abstract chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<StreamChunk>;
+  chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
+    return collect(this.chunks(request, options.signal), request.model ?? this.model, Date.now(), options.onToken);
+  }
+  async *stream(request: ChatRequest, options: Omit<ChatOptions, 'onToken'> = {}): AsyncIterable<string> {
+    for await (const c of this.chunks(request, options.signal)) if (c.text) yield c.text;
+  }
 }
