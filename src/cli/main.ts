@@ -139,7 +139,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
           io.err('\ninterrupted: stopping gracefully (Ctrl-C again to force)\n');
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
-          void runner.stop({ timeoutMs: 5000 });
+          void runner.stop(); // waits [runtime] stop_timeout_seconds, then aborts what is left
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);

@@ -121,3 +121,25 @@ test('the installed bin works: node bin/agentflow.mjs --help', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Usage: agentflow/);
 });
+
+test('run: Ctrl-C (SIGINT) stops gracefully, ends the running event as shutdown, exits 130', async () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'agentflow.toml'), '[runtime]\nstop_timeout_seconds = 0.2\n\n[agents.slow]\nrole = "slow"\n');
+  writeFileSync(
+    join(dir, 'agents.mjs'),
+    `export function slow(ctx, event, state) {\n  process.stderr.write('slow agent started\\n');\n  return new Promise((resolve, reject) => {\n    const t = setTimeout(() => resolve(state), 20000);\n    ctx.signal.addEventListener('abort', () => { clearTimeout(t); reject(ctx.signal.reason); });\n  });\n}\n`,
+  );
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [join(root, 'bin/agentflow.mjs'), 'run', '-c', join(dir, 'agentflow.toml'), '--input', 'x'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => {
+    err += d;
+    if (err.includes('slow agent started') && !child.killed) child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  assert.equal(code, ExitCode.Interrupted, err);
+  assert.match(err, /interrupted: stopping gracefully/);
+  assert.match(out + err, /shutdown/);
+});
