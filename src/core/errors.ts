@@ -225,7 +225,8 @@ export class QueueFullError extends AgentflowError {
 export class AgentNotFoundError extends AgentflowError {
   constructor(agentId: string, eventId: string, known: readonly string[]) {
     const hint = known.length ? `registered agents: ${known.join(', ')}` : 'no agents are registered';
-    super(ErrorCodes.AGENT_NOT_FOUND, `no agent named "${agentId}" for event ${eventId} (${hint})`, {
+    const what = agentId === '' ? `event ${eventId} has no target: give newEvent() a target agent id or set metadata "route"` : `no agent named "${agentId}" for event ${eventId}`;
+    super(ErrorCodes.AGENT_NOT_FOUND, `${what} (${hint})`, {
       details: { agentId, eventId },
     });
   }

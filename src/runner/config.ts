@@ -3,7 +3,7 @@
  * @module
  */
 import type { AgentContext, AgentResultInit } from '../core/agent.js';
-import { InvalidOptionError, type AgentflowError } from '../core/errors.js';
+import { InvalidOptionError } from '../core/errors.js';
 import type { Event } from '../core/event.js';
 import type { Logger } from '../core/logger.js';
 import type { Orchestrator } from '../core/orchestrator.js';

@@ -376,3 +376,11 @@ test('trace entries are plain JSON snapshots, not live objects', async () => {
   assert.deepEqual(JSON.parse(JSON.stringify(trace)), trace);
   for (const e of trace) assert.ok(!Object.values(e).some((v) => v instanceof State));
 });
+
+test('an event with no target at all fails with a message saying how to address it', async () => {
+  const r = testRunner();
+  r.registerAgent('a', (c, e, s) => s);
+  await r.start();
+  await assert.rejects(r.run(newEvent('')), (e: EventFailedError) => e.reason === 'no_such_agent' && /has no target: give newEvent\(\) a target agent id or set metadata "route"/.test(e.message));
+  await r.stop();
+});
