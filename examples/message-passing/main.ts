@@ -48,6 +48,8 @@ export async function runMessagePassing(logger?: Logger): Promise<MessagePassing
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const started = Date.now();
+  console.log(`agentflow: the seed's complete message-passing pipeline, configured by ${CONFIG_FILE.replace(process.cwd() + '/', '')}`);
+  console.log('three events (normal, high priority with a deadline, batch) → data_processor → data_analyzer → report_generator');
   const { results, traces, stats } = await runMessagePassing();
   for (const r of results) {
     console.log(`\n=== ${r.sessionId}: ${r.events} events, last agent ${r.agentId} ===`);
