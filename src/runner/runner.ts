@@ -274,6 +274,8 @@ export class Runner {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly retryEvents = new Map<NodeJS.Timeout, Event>();
   private readonly parked = new Map<string, Event[]>();
+  /** With sessionOrdering: retried events waiting to run again, still holding their session's turn. */
+  private readonly retrying = new Set<Event>();
   private parkedCount = 0;
 
   private readonly counters = { emitted: 0, completed: 0, failed: 0, deadLettered: 0, retried: 0, callbackErrors: 0 };
@@ -510,6 +512,7 @@ export class Runner {
     }
     this.retryEvents.clear();
     this.retryTimers.clear();
+    this.retrying.clear();
     for (const ev of queued) {
       const t = new Task(this, ev, attemptOf(ev));
       this.inFlight++;
@@ -712,7 +715,8 @@ export class Runner {
         const ev = this.transport.poll();
         if (ev === undefined) break;
         if (this.spaceWaiters.length !== 0) this.spaceWaiters.shift()!();
-        if (this.config.sessionOrdering && this.park(ev)) continue;
+        // A retry keeps its session's turn: it is not parked behind later events.
+        if (this.config.sessionOrdering && !this.retrying.delete(ev) && this.park(ev)) continue;
         this.inFlight++;
         void this.process(new Task(this, ev, attemptOf(ev)));
         if (++n >= MAX_SYNC_DISPATCH) {
@@ -1230,6 +1234,7 @@ export class Runner {
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       this.retryEvents.delete(timer);
+      if (this.config.sessionOrdering) this.retrying.add(ev);
       this.transport.offer(ev, true);
       this.kick();
     }, delay);
@@ -1354,7 +1359,7 @@ export class Runner {
         for (const r of w.resolvers) r();
       }
     }
-    if (this.config.sessionOrdering) {
+    if (this.config.sessionOrdering && final) {
       const next = this.unpark(ev);
       if (next !== undefined) {
         this.inFlight++;

@@ -220,3 +220,24 @@ test('hop limit: chain_id and hop_count are kept, and exceeding maxHops stops th
   assert.equal(ends.at(-1)!.reason, 'hop_limit_exceeded');
   assertBalanced(r);
 });
+
+test('session ordering holds across retries: a later event of the session waits for the retried one', async () => {
+  const { retryPolicy } = await import('../../src/reliability/index.js');
+  const r = testRunner({ concurrency: 4, sessionOrdering: true, retry: retryPolicy({ maxRetries: 2, baseDelayMs: 15, jitter: false }) });
+  const done: string[] = [];
+  r.registerAgent('w', (ctx, e, s) => {
+    const n = String(e.getData().n);
+    if (n === 'first' && ctx.attempt === 1) throw Object.assign(new Error('flaky'), { code: 'ECONNRESET' });
+    done.push(n);
+    return s;
+  });
+  await r.start();
+  r.emit(newEvent('w', { n: 'first' }, { session_id: 'ordered' }));
+  r.emit(newEvent('w', { n: 'second' }, { session_id: 'ordered' }));
+  r.emit(newEvent('w', { n: 'other' }, { session_id: 'elsewhere' }));
+  await r.drain();
+  await r.stop();
+  assert.deepEqual(done.filter((x) => x !== 'other'), ['first', 'second']);
+  assert.ok(done.indexOf('other') < done.indexOf('first'), 'other sessions are not held up');
+  assertBalanced(r);
+});
