@@ -7,7 +7,7 @@ import { BaseAgent, type Agent, type AgentContext, type AgentHandler, type Agent
 import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
 import type { State } from '../core/state.js';
 import { createOrchestrator } from '../orchestration/index.js';
-import { agentConcurrencyLimit } from '../orchestration/limits.js';
+import { agentConcurrencyLimit, agentRateLimit } from '../orchestration/limits.js';
 import { circuitBreakerMiddleware, circuitBreakerProvider, DeadLetterQueue, errorRouting, JsonlDeadLetterStore, retryPolicy, type CircuitBreaker, type RetrySettings } from '../reliability/index.js';
 import type { AgentMiddleware, RunnerConfig } from '../runner/config.js';
 import { Runner } from '../runner/runner.js';
@@ -170,6 +170,11 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   const limits: Record<string, number> = {};
   for (const [name, a] of Object.entries(declared)) if (a.max_concurrency !== undefined) limits[name] = a.max_concurrency;
   if (Object.keys(limits).length) middleware.push(agentConcurrencyLimit(limits));
+  const rates: Record<string, { requestsPerSecond: number; burst?: number }> = {};
+  for (const [name, a] of Object.entries(declared)) {
+    if (a.rate_limit?.requests_per_second !== undefined) rates[name] = { requestsPerSecond: a.rate_limit.requests_per_second, burst: a.rate_limit.burst_size };
+  }
+  if (Object.keys(rates).length) middleware.push(agentRateLimit(rates));
 
   const perAgentRetry: Record<string, Partial<RetrySettings>> = {};
   for (const [name, a] of Object.entries(declared)) if (a.retry_policy) perAgentRetry[name] = retrySettings(a.retry_policy);

@@ -212,3 +212,31 @@ test('agentConcurrencyLimit caps one agent’s parallelism while others run free
   assert.equal(peak, 2);
   assert.ok(freePeak > 2, `free agent peak ${freePeak}`);
 });
+
+test('agentRateLimit spaces calls to the configured rate after the burst (lower bounds only); config wires [agents.NAME.rate_limit]', async () => {
+  const { agentRateLimit } = await import('../../src/orchestration/index.js');
+  const r = testRunner({ concurrency: 8, middleware: [agentRateLimit({ api: { requestsPerSecond: 20, burst: 2 } })] });
+  const calls: number[] = [];
+  r.registerAgent('api', (c, e, s) => (calls.push(Date.now()), s));
+  r.registerAgent('free', (c, e, s) => s);
+  await r.start();
+  const t0 = Date.now();
+  for (let i = 0; i < 6; i++) r.emit(newEvent('api'));
+  await r.drain();
+  await r.stop();
+  assert.equal(calls.length, 6);
+  // 2 at once, then one per 50 ms: the 6th cannot start before ~200 ms.
+  assert.ok(calls[5]! - t0 >= 190, `6th call after ${calls[5]! - t0} ms`);
+  assert.ok(calls[2]! - t0 >= 45, `3rd call after ${calls[2]! - t0} ms`);
+
+  const { createRunnerFromConfig } = await import('../../src/config/index.js');
+  const { silentLogger } = await import('../../src/index.js');
+  const seen: number[] = [];
+  const cr = await createRunnerFromConfig({ agents: { slow_api: { rate_limit: { requests_per_second: 10, burst_size: 1 } } } }, { logger: silentLogger(), env: {}, agents: { slow_api: (c, e, s) => (seen.push(Date.now()), s) } });
+  await cr.start();
+  const c0 = Date.now();
+  for (let i = 0; i < 3; i++) cr.emit(newEvent('slow_api'));
+  await cr.drain();
+  await cr.stop();
+  assert.ok(seen[2]! - c0 >= 190, `3rd call after ${seen[2]! - c0} ms`);
+});
