@@ -148,6 +148,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
     createLogger((logging.level as LogLevel | undefined) ?? (CONFIG_DEFAULTS.logging.level as LogLevel), {
       name: config.agent_flow?.name ?? CONFIG_DEFAULTS.agent_flow.name,
       destination: logging.file ? resolve(baseDir, logging.file) : 2,
+      pretty: logging.format === 'pretty',
     });
   const runtime = config.runtime ?? {};
   const orch = config.orchestration ?? {};

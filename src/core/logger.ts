@@ -63,7 +63,36 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' |
  */
 export function createLogger(level?: LogLevel, options: { name?: string; pretty?: boolean; destination?: number | string } = {}): Logger {
   const lvl = level ?? (process.env.AGENTFLOW_LOG_LEVEL as LogLevel | undefined) ?? 'info';
-  return pino({ name: options.name ?? 'agentflow', level: lvl }, pino.destination({ dest: options.destination ?? 2, sync: true })) as unknown as Logger;
+  const dest = pino.destination({ dest: options.destination ?? 2, sync: true });
+  const stream = options.pretty ? { write: (line: string) => dest.write(prettyLine(line)) } : dest;
+  return pino({ name: options.name ?? 'agentflow', level: lvl }, stream) as unknown as Logger;
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg']);
+
+/**
+ * Renders one pino JSON line for people: `12:00:01.234 INFO  message key=value ...`.
+ * Lines that are not JSON pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * prettyLine('{"level":30,"time":0,"msg":"hi","agent":"a"}'); // '00:00:00.000 INFO  hi agent=a\n'
+ * ```
+ */
+export function prettyLine(line: string): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const time = typeof o.time === 'number' ? new Date(o.time).toISOString().slice(11, 23) : '';
+  const fields = Object.entries(o)
+    .filter(([k]) => !SKIP.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`)
+    .join(' ');
+  return `${time} ${LEVEL_NAMES[o.level as number] ?? String(o.level)} ${String(o.msg ?? '')}${fields ? ` ${fields}` : ''}\n`;
 }
 
 /**

@@ -42,3 +42,10 @@ test('parseDuration parses Go durations and rejects junk', () => {
   assert.throws(() => parseDuration('10x'), InvalidDurationError);
   assert.equal(formatDuration(90_000), '1m30s');
 });
+
+test('prettyLine renders pino JSON for people and passes other text through', async () => {
+  const { prettyLine } = await import('../../src/index.js');
+  assert.equal(prettyLine('{"level":30,"time":0,"pid":1,"hostname":"h","name":"agentflow","msg":"agent finished","agent":"a b","ms":3}'), '00:00:00.000 INFO  agent finished agent="a b" ms=3\n');
+  assert.equal(prettyLine('{"level":50,"time":0,"msg":"boom"}'), '00:00:00.000 ERROR boom\n');
+  assert.equal(prettyLine('not json\n'), 'not json\n');
+});
