@@ -4,7 +4,7 @@
  */
 import { LLMModelNotFoundError, LLMResponseError } from './errors.js';
 import { lines, postStream } from './http.js';
-import { StreamingProvider, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
+import { sampling, StreamingProvider, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
 
 /**
  * Talks to an Ollama server (`ollama serve`). Base URL: the config's
@@ -41,15 +41,7 @@ export class OllamaProvider extends StreamingProvider {
 
   protected async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<StreamChunk> {
     const model = request.model ?? this.model;
-    const options: Record<string, number> = {};
-    const temperature = request.temperature ?? this.c.temperature;
-    if (temperature !== undefined) options.temperature = temperature;
-    const maxTokens = request.maxTokens ?? this.c.maxTokens;
-    if (maxTokens !== undefined) options.num_predict = maxTokens;
-    const topP = request.topP ?? this.c.topP;
-    if (topP !== undefined) options.top_p = topP;
-    const seed = request.seed ?? this.c.seed;
-    if (seed !== undefined) options.seed = seed;
+    const options = sampling(request, this.c, { temperature: 'temperature', maxTokens: 'num_predict', topP: 'top_p', seed: 'seed' });
     const { response, done, signal: live } = await postStream({
       provider: 'ollama',
       url: `${this.baseUrl}/api/chat`,

@@ -5,7 +5,7 @@
  */
 import { LLMModelNotFoundError, LLMResponseError } from './errors.js';
 import { lines, postStream } from './http.js';
-import { StreamingProvider, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
+import { sampling, StreamingProvider, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
 
 /**
  * Talks to an OpenAI-compatible server. The API key comes from `apiKey` or
@@ -35,15 +35,13 @@ export class OpenAICompatibleProvider extends StreamingProvider {
 
   protected async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<StreamChunk> {
     const model = request.model ?? this.model;
-    const body: Record<string, unknown> = { model, messages: request.messages, stream: true, stream_options: { include_usage: true } };
-    const temperature = request.temperature ?? this.c.temperature;
-    if (temperature !== undefined) body.temperature = temperature;
-    const maxTokens = request.maxTokens ?? this.c.maxTokens;
-    if (maxTokens !== undefined) body.max_tokens = maxTokens;
-    const topP = request.topP ?? this.c.topP;
-    if (topP !== undefined) body.top_p = topP;
-    const seed = request.seed ?? this.c.seed;
-    if (seed !== undefined) body.seed = seed;
+    const body: Record<string, unknown> = {
+      model,
+      messages: request.messages,
+      stream: true,
+      stream_options: { include_usage: true },
+      ...sampling(request, this.c, { temperature: 'temperature', maxTokens: 'max_tokens', topP: 'top_p', seed: 'seed' }),
+    };
     if (request.stop) body.stop = request.stop;
     const { response, done, signal: live } = await postStream({
       provider: 'openai',

@@ -208,3 +208,26 @@ export abstract class StreamingProvider implements LLMProvider {
     for await (const c of this.chunks(request, options.signal)) if (c.text) yield c.text;
   }
 }
+
+/**
+ * The sampling settings of a request, falling back to the provider's
+ * configuration, as `{ wireName: value }` for the settings that are set.
+ * Each provider passes its own wire names.
+ *
+ * @example
+ * ```ts
+ * sampling(req, config, { temperature: 'temperature', maxTokens: 'num_predict', topP: 'top_p', seed: 'seed' }); // Ollama's options
+ * ```
+ */
+export function sampling(
+  request: ChatRequest,
+  config: Pick<ProviderConfig, 'temperature' | 'maxTokens' | 'topP' | 'seed'>,
+  names: Record<'temperature' | 'maxTokens' | 'topP' | 'seed', string>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of ['temperature', 'maxTokens', 'topP', 'seed'] as const) {
+    const v = request[k] ?? config[k];
+    if (v !== undefined) out[names[k]] = v;
+  }
+  return out;
+}
