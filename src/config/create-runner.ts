@@ -14,9 +14,9 @@ import { Runner } from '../runner/runner.js';
 import { createProvider } from '../providers/registry.js';
 import type { LLMProvider, ProviderConfig } from '../providers/types.js';
 import { LLMAgent } from '../agents/llm-agent.js';
-import { agentWithDefaults, CONFIG_DEFAULTS, resolveAgentLlm } from './defaults.js';
+import { resolveAgentLlm, type ResolvedLlmConfig } from './defaults.js';
 import { loadConfig, validateConfigObject, validateLlmAgents, type LoadedConfig } from './load.js';
-import type { AgentflowConfig, LlmConfig } from './schema.js';
+import type { AgentflowConfig, AgentflowConfigInput } from './schema.js';
 
 /**
  * Options for {@link createRunnerFromConfig}.
@@ -90,16 +90,14 @@ function retrySettings(p: { max_retries?: number; base_delay_ms?: number; max_de
   return out;
 }
 
-function providerConfig(llm: LlmConfig & { provider: string; model: string }, config: AgentflowConfig, baseDir: string, env: Record<string, string | undefined>): ProviderConfig {
-  const table = (config.providers?.[llm.provider] ?? {}) as Record<string, string | number | boolean>;
-  const str = (k: string) => (typeof table[k] === 'string' ? (table[k] as string) : undefined);
-  const modelPath = llm.model_path ?? str('model_path');
+function providerConfig(llm: ResolvedLlmConfig, baseDir: string, env: Record<string, string | undefined>): ProviderConfig {
+  const modelPath = llm.model_path;
   return {
     provider: llm.provider,
     model: llm.model,
-    baseUrl: llm.base_url ?? str('base_url'),
+    baseUrl: llm.base_url,
     apiKey: llm.api_key,
-    apiKeyEnv: llm.api_key_env ?? str('api_key_env'),
+    apiKeyEnv: llm.api_key_env,
     temperature: llm.temperature,
     maxTokens: llm.max_tokens,
     topP: llm.top_p,
@@ -133,31 +131,31 @@ function providerConfig(llm: LlmConfig & { provider: string; model: string }, co
  * const { state } = await runner.run(newEvent(runner.flow.entryAgent, { input: 'hello' }));
  * ```
  */
-export async function createRunnerFromConfig(pathOrObject: string | AgentflowConfig, options: CreateFromConfigOptions = {}): Promise<ConfiguredRunner> {
+export async function createRunnerFromConfig(pathOrObject: string | AgentflowConfigInput, options: CreateFromConfigOptions = {}): Promise<ConfiguredRunner> {
   const env = options.env ?? process.env;
   const loaded = typeof pathOrObject === 'string' ? await loadConfig(pathOrObject, { env }) : validateConfigObject(pathOrObject, { env });
   const config = loaded.config;
   const baseDir = loaded.file ? dirname(resolve(loaded.file)) : process.cwd();
   const code = options.agents ?? {};
-  const declared = config.agents ?? {};
+  const declared = config.agents;
   validateLlmAgents(loaded, Object.keys(code));
 
-  const logging = config.logging ?? {};
+  const logging = config.logging;
   const logger =
     options.logger ??
-    createLogger((logging.level as LogLevel | undefined) ?? (CONFIG_DEFAULTS.logging.level as LogLevel), {
-      name: config.agent_flow?.name ?? CONFIG_DEFAULTS.agent_flow.name,
+    createLogger(logging.level satisfies LogLevel, {
+      name: config.agent_flow.name,
       destination: logging.file ? resolve(baseDir, logging.file) : 2,
       pretty: logging.format === 'pretty',
     });
-  const runtime = config.runtime ?? {};
-  const orch = config.orchestration ?? {};
-  const er = config.error_routing ?? {};
+  const runtime = config.runtime;
+  const orch = config.orchestration;
+  const er = config.error_routing;
 
   const middleware: AgentMiddleware[] = [];
   let breakers: Map<string, CircuitBreaker> | undefined;
   if (er.enable_circuit_breaker) {
-    const cb = er.circuit_breaker ?? {};
+    const cb = er.circuit_breaker;
     const m = circuitBreakerMiddleware({
       failureThreshold: cb.failure_threshold,
       successThreshold: cb.success_threshold,
@@ -180,23 +178,24 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   const perAgentRetry: Record<string, Partial<RetrySettings>> = {};
   for (const [name, a] of Object.entries(declared)) if (a.retry_policy) perAgentRetry[name] = retrySettings(a.retry_policy);
   const retryOn = er.enabled === true || Object.keys(perAgentRetry).length > 0;
-  const globalRetry = { ...retrySettings({ ...CONFIG_DEFAULTS.error_routing.retry, ...er.retry }), ...(er.max_retries !== undefined ? { maxRetries: er.max_retries } : {}), ...(er.retry_delay_ms !== undefined && !er.retry?.base_delay_ms ? { baseDelayMs: er.retry_delay_ms } : {}) };
+  // error_routing.retry holds the effective global settings (the loader folds max_retries / retry_delay_ms in).
+  const globalRetry = retrySettings(er.retry);
 
-  const dl = config.dead_letter ?? {};
-  const dlEnabled = dl.enabled ?? CONFIG_DEFAULTS.dead_letter.enabled;
+  const dl = config.dead_letter;
+  const dlEnabled = dl.enabled;
   const sink: { q?: DeadLetterQueue } = {};
 
-  const timeoutSeconds = orch.timeout_seconds ?? runtime.timeout_seconds ?? CONFIG_DEFAULTS.runtime.timeout_seconds;
+  const timeoutSeconds = orch.timeout_seconds ?? runtime.timeout_seconds;
   const runner = new Runner({
     logger,
-    concurrency: runtime.max_concurrent_agents ?? CONFIG_DEFAULTS.runtime.max_concurrent_agents,
-    queueSize: runtime.queue_size ?? CONFIG_DEFAULTS.runtime.queue_size,
+    concurrency: runtime.max_concurrent_agents,
+    queueSize: runtime.queue_size,
     timeoutMs: timeoutSeconds * 1000,
-    maxHops: runtime.max_hops ?? CONFIG_DEFAULTS.runtime.max_hops,
-    sessionOrdering: runtime.session_ordering ?? false,
-    maxPayloadBytes: runtime.max_payload_bytes ?? 0,
-    stopTimeoutMs: (runtime.stop_timeout_seconds ?? CONFIG_DEFAULTS.runtime.stop_timeout_seconds) * 1000,
-    orchestrator: createOrchestrator(orch.mode ?? 'route', {
+    maxHops: runtime.max_hops,
+    sessionOrdering: runtime.session_ordering,
+    maxPayloadBytes: runtime.max_payload_bytes,
+    stopTimeoutMs: runtime.stop_timeout_seconds * 1000,
+    orchestrator: createOrchestrator(orch.mode, {
       sequentialAgents: orch.sequential_agents,
       collaborativeAgents: orch.collaborative_agents,
       loopAgent: orch.loop_agent,
@@ -210,7 +209,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   if (dlEnabled) {
     const forwardTo = 'dead_letter_handler' in declared || 'dead_letter_handler' in code;
     sink.q = new DeadLetterQueue({
-      maxEntries: dl.max_entries ?? CONFIG_DEFAULTS.dead_letter.max_entries,
+      maxEntries: dl.max_entries,
       store: dl.file ? new JsonlDeadLetterStore(resolve(baseDir, dl.file)) : undefined,
       forward: forwardTo ? { runner } : undefined,
     });
@@ -219,8 +218,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   const codeAgents: string[] = [];
   const llmAgents: string[] = [];
   const providers = new Map<string, Promise<LLMProvider>>();
-  for (const [name, raw] of Object.entries(declared)) {
-    const a = agentWithDefaults(raw);
+  for (const [name, a] of Object.entries(declared)) {
     if (!a.enabled) {
       runner.registerAgent(name, new DisabledAgent({ name, role: a.role, description: a.description, enabled: false }));
       continue;
@@ -232,10 +230,10 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
       continue;
     }
     const llm = resolveAgentLlm(config, name);
-    const pc = providerConfig(llm, config, baseDir, env);
+    const pc = providerConfig(llm, baseDir, env);
     const key = JSON.stringify({ ...pc, env: undefined });
     if (!providers.has(key)) {
-      const cb = er.circuit_breaker ?? {};
+      const cb = er.circuit_breaker;
       providers.set(
         key,
         createProvider(pc).then((p) =>
@@ -260,7 +258,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
         description: a.description,
         capabilities: a.capabilities,
         systemPrompt: a.system_prompt!,
-        timeoutMs: raw.timeout_seconds !== undefined ? raw.timeout_seconds * 1000 : undefined,
+        timeoutMs: a.timeout_seconds !== undefined ? a.timeout_seconds * 1000 : undefined,
         provider,
         temperature: llm.temperature,
         maxTokens: llm.max_tokens,

@@ -1,19 +1,23 @@
 /**
- * Loading agentflow.toml: parse (smol-toml), interpolate `${ENV}`, apply
- * `AGENTFLOW_*` overrides, validate (zod) and cross-check, reporting every
- * problem at once with file, line and key.
+ * Loading agentflow.toml: read, parse (smol-toml), sanitise, interpolate
+ * `${ENV}`, apply `AGENTFLOW_LLM_*` overrides, validate (zod) and
+ * cross-check, reporting every problem at once with file, line, column and
+ * key.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse, TomlError } from 'smol-toml';
-import type { z } from 'zod';
-import { ConfigSchema, CONFIG_MODES, type AgentflowConfig } from './schema.js';
+import { ErrorCodes, type ErrorCode } from '../core/errors.js';
+import { crossCheck, reportSchemaIssues, reportUnknownKeys, type Reporter } from './checks.js';
+import { applyEnvOverrides, interpolateEnv, type Env } from './env.js';
 import { ConfigError, ConfigNotFoundError, type ConfigIssue, type ConfigWarning } from './errors.js';
-import { keyLines, lineOf } from './locate.js';
+import { KeyLocator } from './locate.js';
+import { ConfigSchema, type AgentflowConfig } from './schema.js';
 
 /**
- * A loaded configuration and the warnings about it.
+ * A loaded configuration: the validated config (defaults filled in), the
+ * warnings about it, and the file it came from.
  *
  * @example
  * ```ts
@@ -27,7 +31,8 @@ export interface LoadedConfig {
 }
 
 /**
- * Options for loading.
+ * Options of {@link parseConfig}; {@link loadConfig} takes the same without
+ * `file`.
  *
  * @example
  * ```ts
@@ -35,36 +40,56 @@ export interface LoadedConfig {
  * ```
  */
 export interface LoadOptions {
-  /** Named in errors. */
+  /** Named in issues and warnings. */
   file?: string;
-  /** Environment for `${VAR}` and `AGENTFLOW_*` overrides. Default `process.env`. */
-  env?: Record<string, string | undefined>;
+  /** Environment for `${VAR}` and the `AGENTFLOW_LLM_*` overrides. Default `process.env`. */
+  env?: Env;
 }
 
 /**
- * Reads and validates a config file.
- * @throws {@link ConfigNotFoundError}, {@link ConfigError}
+ * Options of {@link validateConfigObject}.
+ *
  * @example
  * ```ts
- * const { config } = await loadConfig('agentflow.toml');
+ * validateConfigObject(obj, { env: {} });
+ * ```
+ */
+export interface ValidateOptions {
+  /** Environment for `${VAR}` and the `AGENTFLOW_LLM_*` overrides. Default `process.env`. */
+  env?: Env;
+}
+
+/** Where each validated config came from, for later checks (validateLlmAgents). */
+const sources = new WeakMap<object, { file?: string; locator?: KeyLocator }>();
+
+function readFailure(path: string, err: unknown): never {
+  throw new ConfigNotFoundError(path, err);
+}
+
+/**
+ * Reads, parses and validates a config file.
+ *
+ * @throws {@link ConfigNotFoundError} when the file cannot be read, {@link ConfigError} listing every problem
+ * @example
+ * ```ts
+ * const { config, warnings } = await loadConfig('agentflow.toml', { env: process.env });
+ * for (const w of warnings) console.warn(formatIssue(w));
+ * console.log(config.orchestration.mode);
  * ```
  */
 export async function loadConfig(path: string, options: Omit<LoadOptions, 'file'> = {}): Promise<LoadedConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigNotFoundError(path, err);
-  }
+  const text = await readFile(path, 'utf8').catch((err: unknown) => readFailure(path, err));
   return parseConfig(text, { ...options, file: path });
 }
 
 /**
  * Synchronous {@link loadConfig}.
  *
+ * @throws {@link ConfigNotFoundError}, {@link ConfigError}
  * @example
  * ```ts
- * const { config } = loadConfigSync('agentflow.toml');
+ * const { config } = loadConfigSync('examples/config/message-passing-system.toml', { env: {} });
+ * Object.keys(config.agents); // ['data_processor', 'data_analyzer', 'report_generator']
  * ```
  */
 export function loadConfigSync(path: string, options: Omit<LoadOptions, 'file'> = {}): LoadedConfig {
@@ -72,246 +97,211 @@ export function loadConfigSync(path: string, options: Omit<LoadOptions, 'file'> 
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigNotFoundError(path, err);
+    readFailure(path, err);
   }
   return parseConfig(text, { ...options, file: path });
 }
 
 /**
- * Parses and validates TOML text.
- * @throws {@link ConfigError} listing every problem
+ * Parses and validates TOML text. A syntax error is a {@link ConfigError}
+ * with one issue (key `(syntax)`) at the line and column smol-toml reports;
+ * otherwise every problem is reported together, each at the line and column
+ * of its key.
+ *
+ * @throws {@link ConfigError}
  * @example
  * ```ts
- * const { config } = parseConfig('[llm]\nprovider = "ollama"\nmodel = "gemma3:1b"\n');
+ * const { config } = parseConfig('[llm]\nprovider = "ollama"\nmodel = "gemma3:1b"\ntemperature = 0\n', { env: {} });
+ * config.llm.temperature; // 0
  * ```
  */
 export function parseConfig(text: string, options: LoadOptions = {}): LoadedConfig {
-  let raw: Record<string, unknown>;
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let raw: unknown;
   try {
-    raw = parse(text) as Record<string, unknown>;
+    raw = parse(source);
   } catch (err) {
     if (err instanceof TomlError) {
-      const first = err.message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
-      throw new ConfigError([{ file: options.file, line: err.line, column: err.column, key: '(syntax)', message: `TOML syntax error: ${first}` }], options.file);
+      const reason = (err.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/i, '');
+      const hint = /control characters|unterminated|end of (file|input)/i.test(reason) ? ' (is a closing quote or bracket missing?)' : '';
+      const lineText = source.split(/\r?\n/)[err.line - 1]?.trim();
+      throw new ConfigError([clean({ file: options.file, line: err.line, column: err.column, key: '(syntax)', message: `TOML syntax error: ${reason}${hint}`, received: lineText, code: ErrorCodes.CONFIG_INVALID })], options.file);
     }
-    throw err;
+    throw new ConfigError([clean({ file: options.file, key: '(syntax)', message: `TOML syntax error: ${(err as Error)?.message ?? String(err)}`, code: ErrorCodes.CONFIG_INVALID })], options.file);
   }
-  return check(raw, options, keyLines(text));
+  return check(raw, { file: options.file, env: options.env ?? process.env, locator: new KeyLocator(source) });
 }
 
 /**
- * Validates a config given as an object (errors then name only the key).
+ * Validates a configuration given as an object (for example built in code):
+ * the same checks, defaults, interpolation and overrides as a file, but
+ * issues name only the key (there are no lines). The object is not
+ * modified.
+ *
  * @throws {@link ConfigError}
  * @example
  * ```ts
- * validateConfigObject({ orchestration: { mode: 'sequential', sequential_agents: ['a'] }, agents: { a: { system_prompt: 'x' } } });
+ * const { config } = validateConfigObject({
+ *   orchestration: { mode: 'sequential', sequential_agents: ['a'] },
+ *   agents: { a: { system_prompt: 'You are a.' } },
+ * }, { env: {} });
+ * config.agents.a.enabled; // true
  * ```
  */
-export function validateConfigObject(obj: unknown, options: LoadOptions = {}): LoadedConfig {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new ConfigError([{ key: '(root)', message: 'a configuration must be an object' }], options.file);
-  return check(JSON.parse(JSON.stringify(obj)) as Record<string, unknown>, options, new Map());
-}
-
-const OVERRIDES: [string, string, 'string' | 'number'][] = [
-  ['AGENTFLOW_LLM_PROVIDER', 'provider', 'string'],
-  ['AGENTFLOW_LLM_MODEL', 'model', 'string'],
-  ['AGENTFLOW_LLM_TEMPERATURE', 'temperature', 'number'],
-  ['AGENTFLOW_LLM_MAX_TOKENS', 'max_tokens', 'number'],
-  ['AGENTFLOW_LLM_TIMEOUT_SECONDS', 'timeout_seconds', 'number'],
-];
-
-function check(raw: Record<string, unknown>, options: LoadOptions, lines: Map<string, number>): LoadedConfig {
-  const file = options.file;
-  const env = options.env ?? process.env;
-  const issues: ConfigIssue[] = [];
-  const warnings: ConfigWarning[] = [];
-  const at = (key: string) => ({ file, line: lineOf(lines, key), key });
-
-  forbidProtoKeys(raw, '', issues, at);
-  interpolate(raw, '', env, issues, at);
-
-  // Environment overrides.
-  for (const [name, key, type] of OVERRIDES) {
-    const v = env[name];
-    if (v === undefined || v === '') continue;
-    const llm = ((raw.llm ??= {}) as Record<string, unknown>);
-    if (type === 'number') {
-      const n = Number(v);
-      if (Number.isNaN(n)) issues.push({ ...at(`llm.${key}`), message: `environment variable ${name}="${v}" is not a number` });
-      else llm[key] = n;
-    } else llm[key] = v;
-  }
-
-  const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    for (const i of parsed.error.issues) issues.push(zodIssue(i, at, valueAt(raw, i.path)));
-  }
-  unknownKeys(raw, ConfigSchema, '', warnings, at);
-  for (const section of ['agent_memory', 'mcp'] as const) {
-    if (raw[section] !== undefined) warnings.push({ ...at(section), message: `[${section}] is not supported by agentflow yet and is ignored` });
-  }
-  const llmTables: [string, Record<string, unknown> | undefined][] = [['llm', raw.llm as Record<string, unknown> | undefined]];
-  for (const [name, a] of Object.entries((raw.agents ?? {}) as Record<string, Record<string, unknown>>)) llmTables.push([`agents.${name}.llm`, a?.llm as Record<string, unknown> | undefined]);
-  for (const [key, t] of llmTables) {
-    if (t && typeof t.api_key === 'string' && t.api_key !== '') warnings.push({ ...at(`${key}.api_key`), message: 'a literal api_key in the file is a leaked secret: use api_key_env = "OPENAI_API_KEY" and set it in the environment' });
-  }
-
-  crossCheck(raw as AgentflowConfig, issues, at);
-  if (issues.length > 0) throw new ConfigError(issues, file, warnings);
-  return { config: parsed.data!, warnings, file };
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const k of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
-
-function describeValue(v: unknown): string | undefined {
-  if (v === undefined) return undefined;
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'object') return v === null ? 'null' : 'a table';
-  return `${typeof v} ${String(v)}`;
-}
-
-function zodIssue(i: z.core.$ZodIssue, at: (k: string) => { file?: string; line?: number; key: string }, value: unknown): ConfigIssue {
-  const key = i.path.map(String).join('.') || '(root)';
-  const base = at(key);
-  const rec = describeValue(value);
-  switch (i.code) {
-    case 'invalid_type':
-      return { ...base, message: `expected ${i.expected}${rec ? `, got ${rec}` : ''}`, expected: String(i.expected), received: rec };
-    case 'invalid_value':
-      return { ...base, message: `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}${rec ? `, got ${rec}` : ''}`, expected: i.values.join('|'), received: rec };
-    case 'too_small':
-    case 'too_big':
-      return { ...base, message: `${i.message.replace(/^Too (small|big): expected (number|string|array) to (have|be) /, 'must be ')}${rec ? `, got ${rec}` : ''}`, received: rec };
-    default:
-      return { ...base, message: i.message };
-  }
-}
-
-function forbidProtoKeys(v: unknown, path: string, issues: ConfigIssue[], at: (k: string) => { file?: string; line?: number; key: string }): void {
-  if (v === null || typeof v !== 'object') return;
-  for (const k of Object.keys(v)) {
-    const p = path ? `${path}.${k}` : k;
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') {
-      issues.push({ ...at(p), message: `the key "${k}" is not allowed in a configuration` });
-      continue;
-    }
-    forbidProtoKeys((v as Record<string, unknown>)[k], p, issues, at);
-  }
-}
-
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-
-function interpolate(v: Record<string, unknown> | unknown[], path: string, env: Record<string, string | undefined>, issues: ConfigIssue[], at: (k: string) => { file?: string; line?: number; key: string }): void {
-  const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
-  for (const [k, x] of entries) {
-    const p = path ? `${path}.${k}` : String(k);
-    if (typeof x === 'string' && x.includes('${')) {
-      const out = x.replace(VAR, (_m, name: string, def: string | undefined) => {
-        const val = env[name];
-        if (val !== undefined && val !== '') return val;
-        if (def !== undefined) return def;
-        issues.push({ ...at(p), message: `environment variable ${name} is not set (write \${${name}:-default} for a fallback)` });
-        return '';
-      });
-      (v as Record<string | number, unknown>)[k] = out;
-    } else if (x !== null && typeof x === 'object') interpolate(x as Record<string, unknown>, p, env, issues, at);
-  }
-}
-
-/** Walks the raw object against the schema's shapes; keys the schema lacks become warnings. */
-function unknownKeys(v: unknown, schema: z.ZodType, path: string, warnings: ConfigWarning[], at: (k: string) => { file?: string; line?: number; key: string }): void {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return;
-  let s: z.ZodType = schema;
-  for (let guard = 0; guard < 5; guard++) {
-    const def = (s as unknown as { def: { type: string; innerType?: z.ZodType } }).def;
-    if ((def.type === 'optional' || def.type === 'default' || def.type === 'nullable') && def.innerType) s = def.innerType;
-    else break;
-  }
-  const def = (s as unknown as { def: { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType } }).def;
-  if (def.type === 'object' && def.shape) {
-    for (const [k, child] of Object.entries(v)) {
-      const p = path ? `${path}.${k}` : k;
-      if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
-      const sub = Object.prototype.hasOwnProperty.call(def.shape, k) ? def.shape[k] : undefined;
-      if (!sub) warnings.push({ ...at(p), message: `unknown key "${k}"${path ? ` in [${path}]` : ''}; it is ignored` });
-      else unknownKeys(child, sub, p, warnings, at);
-    }
-  } else if (def.type === 'record' && def.valueType) {
-    for (const [k, child] of Object.entries(v)) {
-      if (k !== '__proto__' && k !== 'constructor' && k !== 'prototype') unknownKeys(child, def.valueType, path ? `${path}.${k}` : k, warnings, at);
-    }
-  }
-}
-
-function crossCheck(c: AgentflowConfig, issues: ConfigIssue[], at: (k: string) => { file?: string; line?: number; key: string }): void {
-  const agents = c.agents !== null && typeof c.agents === 'object' ? c.agents : {};
-  const declared = new Set(Object.keys(agents));
-  const o = c.orchestration !== null && typeof c.orchestration === 'object' ? c.orchestration : undefined;
-  const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  const mode = typeof o?.mode === 'string' ? o.mode : 'route';
-  const need = (key: string, name: string) => {
-    if (!declared.has(name)) issues.push({ ...at(key), message: `names agent "${name}", which is not declared under [agents] (declared: ${[...declared].join(', ') || 'none'})` });
-  };
-  if (!(CONFIG_MODES as readonly string[]).includes(mode)) {
-    issues.push({ ...at('orchestration.mode'), message: `unknown orchestration mode "${mode}": expected one of ${CONFIG_MODES.join(', ')}`, expected: CONFIG_MODES.join('|'), received: mode });
-  }
-  const seqAgents = list(o?.sequential_agents);
-  const colAgents = list(o?.collaborative_agents);
-  if (mode === 'sequential' && !seqAgents.length) issues.push({ ...at('orchestration.sequential_agents'), message: 'sequential mode requires sequential_agents = ["a", "b", ...]' });
-  if (mode === 'loop' && !o?.loop_agent) issues.push({ ...at('orchestration.loop_agent'), message: 'loop mode requires loop_agent = "name"' });
-  if (mode === 'mixed' && !seqAgents.length && !colAgents.length) {
-    issues.push({ ...at('orchestration'), message: 'mixed mode requires collaborative_agents or sequential_agents' });
-  }
-  seqAgents.forEach((a) => need('orchestration.sequential_agents', a));
-  colAgents.forEach((a) => need('orchestration.collaborative_agents', a));
-  if (typeof o?.loop_agent === 'string' && o.loop_agent) need('orchestration.loop_agent', o.loop_agent);
-  const handler = c.error_routing?.error_handler_name;
-  if (c.error_routing?.enabled && handler && !declared.has(handler)) {
-    issues.push({ ...at('error_routing.error_handler_name'), message: `names agent "${handler}", which is not declared under [agents]` });
-  }
-  const checkLlm = (key: string, provider: string | undefined, modelPath: string | undefined) => {
-    if (provider === 'llama-cpp' && !modelPath) issues.push({ ...at(`${key}.model_path`), message: 'provider "llama-cpp" needs model_path = "path/to/model.gguf"' });
-  };
-  checkLlm('llm', c.llm?.provider ?? c.agent_flow?.provider, c.llm?.model_path);
-  for (const [name, a] of Object.entries(agents)) {
-    if (a && typeof a === 'object' && a.llm && typeof a.llm === 'object') checkLlm(`agents.${name}.llm`, a.llm.provider ?? c.llm?.provider, a.llm.model_path ?? c.llm?.model_path);
-  }
+export function validateConfigObject(obj: unknown, options: ValidateOptions = {}): LoadedConfig {
+  return check(obj, { env: options.env ?? process.env });
 }
 
 /**
- * Checks that every declared, enabled agent without a code handler (an LLM
- * agent) has a `system_prompt`.
- * @throws {@link ConfigError}
+ * Checks that every declared, enabled agent that gets no code handler (so
+ * it will run as an LLM agent) has a non-empty `system_prompt`. Agents named
+ * in `codeAgentNames` need none. Accepts a config returned by this module
+ * (issues then carry file and line) or the whole {@link LoadedConfig}.
+ *
+ * @throws {@link ConfigError} with one issue (key `agents.NAME.system_prompt`) per agent missing a prompt
  * @example
  * ```ts
- * validateLlmAgents(loaded, ['data_processor']); // the others must have system prompts
+ * const { config } = loadConfigSync('agentflow.toml');
+ * validateLlmAgents(config, ['data_processor']); // every other enabled agent needs a system_prompt
  * ```
  */
-export function validateLlmAgents(loaded: LoadedConfig, codeAgentNames: readonly string[]): void {
-  const text = loaded.file ? safeRead(loaded.file) : undefined;
-  const lines = text ? keyLines(text) : new Map<string, number>();
+export function validateLlmAgents(config: AgentflowConfig | LoadedConfig, codeAgentNames: readonly string[]): void {
+  const loaded = isLoaded(config) ? config : undefined;
+  const c = loaded ? loaded.config : (config as AgentflowConfig);
+  const src = sources.get(c);
+  const file = loaded?.file ?? src?.file;
+  const code = new Set(codeAgentNames);
   const issues: ConfigIssue[] = [];
-  for (const [name, a] of Object.entries(loaded.config.agents ?? {})) {
-    if (a.enabled === false || codeAgentNames.includes(name)) continue;
-    if (!a.system_prompt || a.system_prompt.trim() === '') {
-      issues.push({ file: loaded.file, line: lineOf(lines, `agents.${name}`), key: `agents.${name}.system_prompt`, message: `agent "${name}" has no code handler, so it is an LLM agent and needs a system_prompt` });
-    }
+  for (const [name, a] of Object.entries(c.agents ?? {})) {
+    if (a.enabled === false || code.has(name)) continue;
+    if (typeof a.system_prompt === 'string' && a.system_prompt.trim() !== '') continue;
+    const key = `agents.${name}.system_prompt`;
+    issues.push(
+      clean({
+        file,
+        ...position(src?.locator, src?.locator?.get(key) ? key : `agents.${name}`),
+        key,
+        message: `agent "${name}" has no code handler, so it runs as an LLM agent and needs a system_prompt (or register a handler named "${name}")`,
+        expected: 'a non-empty string',
+        received: a.system_prompt === undefined ? undefined : `string ${JSON.stringify(a.system_prompt)}`,
+        code: ErrorCodes.CONFIG_INVALID,
+      }),
+    );
   }
-  if (issues.length) throw new ConfigError(issues, loaded.file);
+  if (issues.length > 0) throw new ConfigError(issues, file, loaded?.warnings);
 }
 
-function safeRead(p: string): string | undefined {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
+/** Line of a key, and its column when the line alone does not pin it down. */
+function position(locator: KeyLocator | undefined, path: string): { line?: number; column?: number } {
+  const p = locator?.get(path) ?? locator?.nearest(path);
+  if (!locator || !p) return {};
+  return locator.startsLine(p) ? { line: p.line } : { line: p.line, column: p.column };
+}
+
+function isLoaded(x: AgentflowConfig | LoadedConfig): x is LoadedConfig {
+  return typeof x === 'object' && x !== null && 'config' in x && 'warnings' in x && Array.isArray((x as LoadedConfig).warnings);
+}
+
+function clean<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
+const isPlain = (v: object): boolean => {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
+/** A deep copy made of fresh plain objects, without the keys that could reach a prototype. */
+function sanitize(v: unknown, path: string, r: Reporter, seen: WeakSet<object>): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (seen.has(v)) {
+    r.error(path || '(root)', 'refers to itself (a circular reference)');
     return undefined;
   }
+  if (Array.isArray(v)) {
+    seen.add(v);
+    const out = v.map((x, i) => sanitize(x, path ? `${path}.${i}` : String(i), r, seen));
+    seen.delete(v);
+    return out;
+  }
+  if (!isPlain(v)) return v; // a date-time, or a class instance the schema will reject
+  seen.add(v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const p = path ? `${path}.${k}` : k;
+    if (FORBIDDEN.has(k)) {
+      r.error(p, `the key "${k}" is not allowed (it could reach JavaScript object prototypes); rename it`, { received: JSON.stringify(k) });
+      continue;
+    }
+    out[k] = sanitize((v as Record<string, unknown>)[k], p, r, seen);
+  }
+  seen.delete(v);
+  return out;
+}
+
+const lineOrder = (a: { line?: number }, b: { line?: number }) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER);
+
+function check(input: unknown, ctx: { file?: string; env: Env; locator?: KeyLocator }): LoadedConfig {
+  const issues: ConfigIssue[] = [];
+  const warnings: ConfigWarning[] = [];
+  let fromEnv = new Map<string, string>();
+  // Keys whose interpolation failed: their (empty) value would only add follow-up errors.
+  const unresolved = new Set<string>();
+  const locate = (path: string) => position(ctx.locator, path);
+  const r: Reporter = {
+    error(key, message, extra = {}) {
+      if (unresolved.has(key)) return;
+      const variable = fromEnv.get(key);
+      issues.push(
+        clean({
+          ...(variable === undefined ? { file: ctx.file, ...locate(extra.at ?? key) } : {}),
+          key,
+          message: variable === undefined ? message : `${message} (the value comes from the environment variable ${variable})`,
+          expected: extra.expected,
+          received: extra.received,
+          code: extra.code ?? (ErrorCodes.CONFIG_INVALID as ErrorCode),
+        }),
+      );
+    },
+    warn(key, message, at) {
+      warnings.push(clean({ file: ctx.file, ...locate(at ?? key), key, message }));
+    },
+  };
+
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    r.error('(root)', `a configuration must be a table (an object), got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`);
+    throw new ConfigError(issues, ctx.file);
+  }
+  const raw = sanitize(input, '', r, new WeakSet()) as Record<string, unknown>;
+
+  const interpolation = interpolateEnv(raw, ctx.env, { skip: ['agent_memory', 'mcp'] });
+  for (const i of interpolation.issues) r.error(i.key, i.message, { expected: i.expected });
+  for (const i of interpolation.issues) unresolved.add(i.key);
+  const overrides = applyEnvOverrides(raw, ctx.env);
+  fromEnv = overrides.applied;
+  // Not from the file: no file or line.
+  for (const i of overrides.issues) issues.push(clean({ ...i, code: ErrorCodes.CONFIG_INVALID as ErrorCode }));
+
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) reportSchemaIssues(parsed.error.issues, raw, r);
+  reportUnknownKeys(raw, r);
+  crossCheck(raw, r, { env: ctx.env, interpolated: interpolation.interpolated });
+
+  issues.sort(lineOrder);
+  warnings.sort(lineOrder);
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(issues, ctx.file, warnings);
+
+  const config = parsed.data;
+  // [error_routing] max_retries / retry_delay_ms are shorthands for the retry table.
+  const rawEr = raw.error_routing as Record<string, unknown> | undefined;
+  const rawRetry = rawEr?.retry as Record<string, unknown> | undefined;
+  const er = config.error_routing;
+  if (er.max_retries !== undefined && rawRetry?.max_retries === undefined) er.retry.max_retries = er.max_retries;
+  if (er.retry_delay_ms !== undefined && rawRetry?.base_delay_ms === undefined) er.retry.base_delay_ms = er.retry_delay_ms;
+
+  sources.set(config, { file: ctx.file, locator: ctx.locator });
+  return ctx.file === undefined ? { config, warnings } : { config, warnings, file: ctx.file };
 }

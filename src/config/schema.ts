@@ -1,83 +1,22 @@
 /**
- * The agentflow.toml schema (zod). Keys keep the file's snake_case, so the
- * parsed object maps 1:1 to the file. Defaults live in defaults.ts.
+ * The agentflow.toml schema (zod 4).
+ *
+ * The parsed object keeps the file's **snake_case** keys, so it maps 1:1 to
+ * the file (`config.llm.max_tokens` is `[llm] max_tokens`). Parsing fills in
+ * the documented defaults (see `CONFIG_DEFAULTS` in defaults.ts, the one
+ * place they are written): every section is present in the result, and keys
+ * with a default are never undefined. Unknown keys are dropped from the
+ * result (and reported as warnings by the loader).
  * @module
  */
 import { z } from 'zod';
-
-const posInt = z.number().int().positive();
-const nonNegInt = z.number().int().nonnegative();
-const stringMap = z.record(z.string(), z.string());
-
-/**
- * LLM settings: `[llm]`, `[agents.NAME.llm]`.
- *
- * @example
- * ```ts
- * LlmSchema.parse({ provider: 'ollama', model: 'gemma3:1b', temperature: 0 });
- * ```
- */
-export const LlmSchema = z.object({
-  provider: z.string().min(1).optional(),
-  model: z.string().min(1).optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  max_tokens: posInt.optional(),
-  timeout_seconds: z.number().positive().optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  frequency_penalty: z.number().min(-2).max(2).optional(),
-  presence_penalty: z.number().min(-2).max(2).optional(),
-  base_url: z.string().min(1).optional(),
-  api_key_env: z.string().min(1).optional(),
-  api_key: z.string().optional(),
-  model_path: z.string().min(1).optional(),
-  threads: posInt.optional(),
-  context_size: posInt.optional(),
-  seed: z.number().int().optional(),
-  max_retries: nonNegInt.optional(),
-});
+import type { LogLevel } from '../core/logger.js';
+import type { ErrorCategory, ErrorSeverity } from '../reliability/classify.js';
+import { CONFIG_DEFAULTS as D } from './defaults.js';
 
 /**
- * Retry settings: `[agents.NAME.retry_policy]`.
- *
- * @example
- * ```ts
- * RetryPolicySchema.parse({ max_retries: 3, base_delay_ms: 500 });
- * ```
- */
-export const RetryPolicySchema = z.object({
-  max_retries: nonNegInt.optional(),
-  base_delay_ms: nonNegInt.optional(),
-  max_delay_ms: nonNegInt.optional(),
-  backoff_factor: z.number().min(1).optional(),
-  jitter: z.boolean().optional(),
-  enable_jitter: z.boolean().optional(),
-});
-
-/**
- * One `[agents.NAME]` table.
- *
- * @example
- * ```ts
- * AgentSchema.parse({ role: 'writer', system_prompt: 'You write.', enabled: true });
- * ```
- */
-export const AgentSchema = z.object({
-  role: z.string().optional(),
-  description: z.string().optional(),
-  system_prompt: z.string().optional(),
-  capabilities: z.array(z.string()).optional(),
-  enabled: z.boolean().optional(),
-  auto_llm: z.boolean().optional(),
-  timeout_seconds: z.number().positive().optional(),
-  metadata: stringMap.optional(),
-  llm: LlmSchema.optional(),
-  retry_policy: RetryPolicySchema.optional(),
-  rate_limit: z.object({ requests_per_second: z.number().positive().optional(), burst_size: posInt.optional() }).optional(),
-  max_concurrency: posInt.optional(),
-});
-
-/**
- * Orchestration modes accepted in `[orchestration] mode`.
+ * Orchestration modes accepted in `[orchestration] mode`; `parallel` is an
+ * alias of `collaborative`.
  *
  * @example
  * ```ts
@@ -87,97 +26,455 @@ export const AgentSchema = z.object({
 export const CONFIG_MODES = ['route', 'collaborative', 'parallel', 'sequential', 'loop', 'mixed'] as const;
 
 /**
- * The whole file.
+ * One of {@link CONFIG_MODES}.
  *
  * @example
  * ```ts
- * const parsed = ConfigSchema.safeParse(tomlObject);
+ * const mode: OrchestrationMode = 'sequential';
+ * ```
+ */
+export type OrchestrationMode = (typeof CONFIG_MODES)[number];
+
+/**
+ * Log levels accepted in `[logging] level`.
+ *
+ * @example
+ * ```ts
+ * LOG_LEVELS.includes('debug'); // true
+ * ```
+ */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const satisfies readonly LogLevel[];
+
+/**
+ * Providers agentflow ships; `[llm] provider` also accepts any other
+ * non-empty name (a provider registered with `registerProvider`).
+ *
+ * @example
+ * ```ts
+ * KNOWN_PROVIDERS.includes('llama-cpp'); // true
+ * ```
+ */
+export const KNOWN_PROVIDERS = ['ollama', 'openai', 'openai-compatible', 'llama-cpp'] as const;
+
+/**
+ * A provider name: one of {@link KNOWN_PROVIDERS} or a custom one.
+ *
+ * @example
+ * ```ts
+ * const p: ProviderName = 'my-registered-provider';
+ * ```
+ */
+export type ProviderName = (typeof KNOWN_PROVIDERS)[number] | (string & {});
+
+/**
+ * Error categories accepted as keys of `[error_routing] category_handlers`.
+ *
+ * @example
+ * ```ts
+ * ERROR_CATEGORIES.includes('timeout'); // true
+ * ```
+ */
+export const ERROR_CATEGORIES = ['timeout', 'network', 'rate_limit', 'llm', 'validation', 'auth', 'resource', 'unknown'] as const satisfies readonly ErrorCategory[];
+
+/**
+ * Severities accepted as keys of `[error_routing] severity_handlers`.
+ *
+ * @example
+ * ```ts
+ * ERROR_SEVERITIES.includes('critical'); // true
+ * ```
+ */
+export const ERROR_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const satisfies readonly ErrorSeverity[];
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const positiveInt = () => z.number().int().positive();
+const nonNegativeInt = () => z.number().int().nonnegative();
+const seconds = () => z.number().positive();
+const nonEmpty = () => z.string().min(1);
+const agentName = () => z.string().min(1);
+const envVarName = () => z.string().regex(ENV_NAME, 'must be the NAME of an environment variable (such as "OPENAI_API_KEY"), not the key itself');
+const httpUrl = () => z.string().regex(/^https?:\/\/\S+$/i, 'must be an http:// or https:// URL, such as "http://127.0.0.1:11434"');
+
+/**
+ * Per-agent LLM overrides: `[agents.NAME.llm]`. Every key is optional and
+ * wins over `[llm]` (see `resolveAgentLlm`).
+ *
+ * @example
+ * ```ts
+ * LlmOverrideSchema.parse({ model: 'gemma3:4b', temperature: 0 });
+ * ```
+ */
+export const LlmOverrideSchema = z.object({
+  provider: nonEmpty().optional(),
+  model: nonEmpty().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: positiveInt().optional(),
+  timeout_seconds: seconds().optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  frequency_penalty: z.number().min(-2).max(2).optional(),
+  presence_penalty: z.number().min(-2).max(2).optional(),
+  base_url: httpUrl().optional(),
+  api_key_env: envVarName().optional(),
+  /** Accepted, but a literal key in the file produces a warning: use `api_key_env`. */
+  api_key: z.string().optional(),
+  model_path: nonEmpty().optional(),
+  threads: positiveInt().optional(),
+  context_size: positiveInt().optional(),
+  seed: z.number().int().optional(),
+  max_retries: nonNegativeInt().optional(),
+});
+
+/**
+ * The `[llm]` table: {@link LlmOverrideSchema} plus the defaults of
+ * `temperature` (0.7; 0 is allowed and kept), `max_tokens` (800) and
+ * `timeout_seconds` (30).
+ *
+ * @example
+ * ```ts
+ * LlmSchema.parse({ provider: 'ollama', model: 'gemma3:1b', temperature: 0 }).temperature; // 0
+ * ```
+ */
+export const LlmSchema = LlmOverrideSchema.extend({
+  temperature: z.number().min(0).max(2).default(D.llm.temperature),
+  max_tokens: positiveInt().default(D.llm.max_tokens),
+  timeout_seconds: seconds().default(D.llm.timeout_seconds),
+});
+
+/**
+ * Retry settings of one agent: `[agents.NAME.retry_policy]`. Setting it turns
+ * retries on for that agent; missing keys come from `[error_routing.retry]`.
+ * `enable_jitter` is accepted as an alias of `jitter`.
+ *
+ * @example
+ * ```ts
+ * RetryPolicySchema.parse({ max_retries: 3, base_delay_ms: 500, jitter: false });
+ * ```
+ */
+export const RetryPolicySchema = z.object({
+  max_retries: nonNegativeInt().optional(),
+  base_delay_ms: nonNegativeInt().optional(),
+  max_delay_ms: nonNegativeInt().optional(),
+  backoff_factor: z.number().min(1).optional(),
+  jitter: z.boolean().optional(),
+  enable_jitter: z.boolean().optional(),
+});
+
+/**
+ * Token-bucket rate limit of one agent: `[agents.NAME.rate_limit]`.
+ *
+ * @example
+ * ```ts
+ * RateLimitSchema.parse({ requests_per_second: 5, burst_size: 10 });
+ * ```
+ */
+export const RateLimitSchema = z.object({
+  requests_per_second: z.number().positive(),
+  burst_size: positiveInt().optional(),
+});
+
+/**
+ * One `[agents.NAME]` table. `enabled` defaults to **true**.
+ *
+ * @example
+ * ```ts
+ * AgentSchema.parse({ role: 'writer', system_prompt: 'You write.' }).enabled; // true
+ * ```
+ */
+export const AgentSchema = z.object({
+  role: z.string().optional(),
+  description: z.string().optional(),
+  system_prompt: z.string().optional(),
+  capabilities: z.array(nonEmpty()).optional(),
+  enabled: z.boolean().default(true),
+  timeout_seconds: seconds().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  llm: LlmOverrideSchema.optional(),
+  retry_policy: RetryPolicySchema.optional(),
+  rate_limit: RateLimitSchema.optional(),
+  max_concurrency: positiveInt().optional(),
+});
+
+/**
+ * `[agent_flow]`: the flow's identity.
+ *
+ * @example
+ * ```ts
+ * AgentFlowSchema.parse({}).name; // 'agentflow'
+ * ```
+ */
+export const AgentFlowSchema = z.object({
+  name: nonEmpty().default(D.agent_flow.name),
+  version: z.string().optional(),
+  /** Fallback for `[llm] provider`. */
+  provider: nonEmpty().optional(),
+  description: z.string().optional(),
+});
+
+/**
+ * `[logging]`.
+ *
+ * @example
+ * ```ts
+ * LoggingSchema.parse({ level: 'debug' }).format; // 'json'
+ * ```
+ */
+export const LoggingSchema = z.object({
+  level: z.enum(LOG_LEVELS).default(D.logging.level),
+  format: z.enum(['json', 'pretty']).default(D.logging.format),
+  file: nonEmpty().optional(),
+});
+
+/**
+ * `[runtime]`: the runner's limits.
+ *
+ * @example
+ * ```ts
+ * RuntimeSchema.parse({}).queue_size; // 1000
+ * ```
+ */
+export const RuntimeSchema = z.object({
+  max_concurrent_agents: positiveInt().default(D.runtime.max_concurrent_agents),
+  timeout_seconds: seconds().default(D.runtime.timeout_seconds),
+  queue_size: positiveInt().default(D.runtime.queue_size),
+  max_hops: nonNegativeInt().default(D.runtime.max_hops),
+  session_ordering: z.boolean().default(D.runtime.session_ordering),
+  max_payload_bytes: nonNegativeInt().default(D.runtime.max_payload_bytes),
+  stop_timeout_seconds: seconds().default(D.runtime.stop_timeout_seconds),
+});
+
+/**
+ * `[orchestration]`. Cross-field rules (sequential needs
+ * `sequential_agents`, ...) are checked by the loader.
+ *
+ * @example
+ * ```ts
+ * OrchestrationSchema.parse({}).mode; // 'route'
+ * ```
+ */
+export const OrchestrationSchema = z.object({
+  mode: z.enum(CONFIG_MODES).default(D.orchestration.mode),
+  timeout_seconds: seconds().optional(),
+  max_iterations: positiveInt().default(D.orchestration.max_iterations),
+  sequential_agents: z.array(agentName()).optional(),
+  collaborative_agents: z.array(agentName()).optional(),
+  loop_agent: agentName().optional(),
+});
+
+/**
+ * `[error_routing.circuit_breaker]`.
+ *
+ * @example
+ * ```ts
+ * CircuitBreakerSchema.parse({}).failure_threshold; // 5
+ * ```
+ */
+export const CircuitBreakerSchema = z.object({
+  failure_threshold: positiveInt().default(D.error_routing.circuit_breaker.failure_threshold),
+  success_threshold: positiveInt().default(D.error_routing.circuit_breaker.success_threshold),
+  timeout_ms: positiveInt().optional(),
+  reset_timeout_ms: positiveInt().default(D.error_routing.circuit_breaker.reset_timeout_ms),
+  half_open_max_calls: positiveInt().default(D.error_routing.circuit_breaker.half_open_max_calls),
+});
+
+/**
+ * `[error_routing.retry]`: the global retry settings.
+ *
+ * @example
+ * ```ts
+ * ErrorRetrySchema.parse({}).backoff_factor; // 2
+ * ```
+ */
+export const ErrorRetrySchema = z.object({
+  max_retries: nonNegativeInt().default(D.error_routing.retry.max_retries),
+  base_delay_ms: nonNegativeInt().default(D.error_routing.retry.base_delay_ms),
+  max_delay_ms: nonNegativeInt().default(D.error_routing.retry.max_delay_ms),
+  backoff_factor: z.number().min(1).default(D.error_routing.retry.backoff_factor),
+  enable_jitter: z.boolean().default(D.error_routing.retry.enable_jitter),
+});
+
+/**
+ * `[error_routing]`. `max_retries` and `retry_delay_ms` are AgenticGoKit's
+ * shorthands: the loader copies them into `retry.max_retries` and
+ * `retry.base_delay_ms` unless `[error_routing.retry]` sets those, so
+ * `error_routing.retry` always holds the effective settings.
+ *
+ * @example
+ * ```ts
+ * ErrorRoutingSchema.parse({ enabled: true }).retry.max_retries; // 3
+ * ```
+ */
+export const ErrorRoutingSchema = z.object({
+  enabled: z.boolean().default(D.error_routing.enabled),
+  max_retries: nonNegativeInt().optional(),
+  retry_delay_ms: nonNegativeInt().optional(),
+  enable_circuit_breaker: z.boolean().default(D.error_routing.enable_circuit_breaker),
+  error_handler_name: agentName().optional(),
+  category_handlers: z.partialRecord(z.enum(ERROR_CATEGORIES), agentName()).optional(),
+  severity_handlers: z.partialRecord(z.enum(ERROR_SEVERITIES), agentName()).optional(),
+  circuit_breaker: CircuitBreakerSchema.prefault({}),
+  retry: ErrorRetrySchema.prefault({}),
+});
+
+/**
+ * `[dead_letter]`.
+ *
+ * @example
+ * ```ts
+ * DeadLetterSchema.parse({ file: '.agentflow/dead-letters.jsonl' }).enabled; // true
+ * ```
+ */
+export const DeadLetterSchema = z.object({
+  enabled: z.boolean().default(D.dead_letter.enabled),
+  max_entries: positiveInt().default(D.dead_letter.max_entries),
+  /** A JSONL file, relative to the config file. */
+  file: nonEmpty().optional(),
+});
+
+/**
+ * One `[providers.NAME]` table: free-form provider settings. The common keys
+ * are checked; any other string, number or boolean is kept as is.
+ *
+ * @example
+ * ```ts
+ * ProviderSettingsSchema.parse({ base_url: 'http://127.0.0.1:11434', keep_alive: '5m' });
+ * ```
+ */
+export const ProviderSettingsSchema = z
+  .object({
+    base_url: httpUrl().optional(),
+    api_key_env: envVarName().optional(),
+    api_key: z.string().optional(),
+    model: nonEmpty().optional(),
+    model_path: nonEmpty().optional(),
+  })
+  .catchall(z.union([z.string(), z.number(), z.boolean()]));
+
+/**
+ * The whole agentflow.toml.
+ *
+ * @example
+ * ```ts
+ * const r = ConfigSchema.safeParse({ llm: { provider: 'ollama', model: 'gemma3:1b' } });
+ * if (r.success) r.data.orchestration.mode; // 'route'
  * ```
  */
 export const ConfigSchema = z.object({
-  agent_flow: z.object({ name: z.string().optional(), version: z.string().optional(), provider: z.string().optional(), description: z.string().optional() }).optional(),
-  logging: z
-    .object({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
-      format: z.enum(['json', 'pretty']).optional(),
-      file: z.string().optional(),
-      file_only: z.boolean().optional(),
-    })
-    .optional(),
-  runtime: z
-    .object({
-      max_concurrent_agents: posInt.optional(),
-      timeout_seconds: z.number().nonnegative().optional(),
-      queue_size: posInt.optional(),
-      max_hops: nonNegInt.optional(),
-      session_ordering: z.boolean().optional(),
-      max_payload_bytes: nonNegInt.optional(),
-      stop_timeout_seconds: z.number().nonnegative().optional(),
-    })
-    .optional(),
-  llm: LlmSchema.optional(),
-  agents: z.record(z.string(), AgentSchema).optional(),
-  orchestration: z
-    .object({
-      mode: z.string().optional(),
-      timeout_seconds: z.number().positive().optional(),
-      max_iterations: posInt.optional(),
-      sequential_agents: z.array(z.string()).optional(),
-      collaborative_agents: z.array(z.string()).optional(),
-      loop_agent: z.string().optional(),
-    })
-    .optional(),
-  error_routing: z
-    .object({
-      enabled: z.boolean().optional(),
-      max_retries: nonNegInt.optional(),
-      retry_delay_ms: nonNegInt.optional(),
-      enable_circuit_breaker: z.boolean().optional(),
-      error_handler_name: z.string().optional(),
-      category_handlers: stringMap.optional(),
-      severity_handlers: stringMap.optional(),
-      circuit_breaker: z
-        .object({
-          failure_threshold: posInt.optional(),
-          success_threshold: posInt.optional(),
-          timeout_ms: nonNegInt.optional(),
-          reset_timeout_ms: nonNegInt.optional(),
-          half_open_max_calls: posInt.optional(),
-        })
-        .optional(),
-      retry: RetryPolicySchema.optional(),
-    })
-    .optional(),
-  dead_letter: z.object({ enabled: z.boolean().optional(), max_entries: posInt.optional(), file: z.string().optional() }).optional(),
-  providers: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
+  agent_flow: AgentFlowSchema.prefault({}),
+  logging: LoggingSchema.prefault({}),
+  runtime: RuntimeSchema.prefault({}),
+  llm: LlmSchema.prefault({}),
+  agents: z.record(agentName(), AgentSchema).prefault({}),
+  orchestration: OrchestrationSchema.prefault({}),
+  error_routing: ErrorRoutingSchema.prefault({}),
+  dead_letter: DeadLetterSchema.prefault({}),
+  providers: z.record(nonEmpty(), ProviderSettingsSchema).prefault({}),
+  /** Accepted with a warning; not supported by agentflow yet. */
   agent_memory: z.record(z.string(), z.unknown()).optional(),
+  /** Accepted with a warning; not supported by agentflow yet. */
   mcp: z.record(z.string(), z.unknown()).optional(),
 });
 
 /**
- * A parsed agentflow.toml, before defaults (snake_case keys as in the file).
+ * A parsed and validated agentflow.toml, defaults filled in, snake_case keys
+ * as in the file.
  *
  * @example
  * ```ts
- * const c: AgentflowConfig = { llm: { provider: 'ollama', model: 'gemma3:1b' } };
+ * const { config } = parseConfig('[llm]\nmodel = "gemma3:1b"\n');
+ * const c: AgentflowConfig = config;
+ * c.runtime.timeout_seconds; // 30
  * ```
  */
-export type AgentflowConfig = z.infer<typeof ConfigSchema>;
+export type AgentflowConfig = z.output<typeof ConfigSchema>;
+
 /**
- * One `[agents.NAME]` table.
+ * A configuration as written (every key optional): what
+ * `validateConfigObject` and `createRunnerFromConfig` accept.
  *
  * @example
  * ```ts
- * const a: AgentConfig = { role: 'writer', system_prompt: 'You write.' };
+ * const input: AgentflowConfigInput = { agents: { writer: { system_prompt: 'You write.' } } };
  * ```
  */
-export type AgentConfig = z.infer<typeof AgentSchema>;
+export type AgentflowConfigInput = z.input<typeof ConfigSchema>;
+
 /**
- * `[llm]` settings.
+ * One parsed `[agents.NAME]` table.
  *
  * @example
  * ```ts
- * const l: LlmConfig = { provider: 'llama-cpp', model_path: 'model.gguf' };
+ * const a: AgentConfig = { role: 'writer', system_prompt: 'You write.', enabled: true };
  * ```
  */
-export type LlmConfig = z.infer<typeof LlmSchema>;
+export type AgentConfig = z.output<typeof AgentSchema>;
+
+/**
+ * The parsed `[llm]` table.
+ *
+ * @example
+ * ```ts
+ * const l: LlmConfig = { provider: 'llama-cpp', model_path: 'model.gguf', temperature: 0, max_tokens: 800, timeout_seconds: 30 };
+ * ```
+ */
+export type LlmConfig = z.output<typeof LlmSchema>;
+
+/**
+ * A parsed `[agents.NAME.llm]` table.
+ *
+ * @example
+ * ```ts
+ * const o: LlmOverrideConfig = { model: 'gemma3:4b' };
+ * ```
+ */
+export type LlmOverrideConfig = z.output<typeof LlmOverrideSchema>;
+
+/**
+ * A parsed `[agents.NAME.retry_policy]` table.
+ *
+ * @example
+ * ```ts
+ * const r: RetryPolicyConfig = { max_retries: 2, jitter: false };
+ * ```
+ */
+export type RetryPolicyConfig = z.output<typeof RetryPolicySchema>;
+
+/**
+ * A parsed `[agents.NAME.rate_limit]` table.
+ *
+ * @example
+ * ```ts
+ * const r: RateLimitConfig = { requests_per_second: 5, burst_size: 10 };
+ * ```
+ */
+export type RateLimitConfig = z.output<typeof RateLimitSchema>;
+
+/**
+ * The parsed `[orchestration]` table.
+ *
+ * @example
+ * ```ts
+ * const o: OrchestrationConfig = { mode: 'sequential', max_iterations: 5, sequential_agents: ['a', 'b'] };
+ * ```
+ */
+export type OrchestrationConfig = z.output<typeof OrchestrationSchema>;
+
+/**
+ * The parsed `[error_routing]` table, with its `circuit_breaker` and `retry`
+ * sub-tables.
+ *
+ * @example
+ * ```ts
+ * const er: ErrorRoutingConfig = loadConfigSync('agentflow.toml').config.error_routing;
+ * ```
+ */
+export type ErrorRoutingConfig = z.output<typeof ErrorRoutingSchema>;
+
+/**
+ * One parsed `[providers.NAME]` table.
+ *
+ * @example
+ * ```ts
+ * const p: ProviderSettings = { base_url: 'http://127.0.0.1:11434' };
+ * ```
+ */
+export type ProviderSettings = z.output<typeof ProviderSettingsSchema>;
