@@ -41,7 +41,7 @@ export function uuidv4(): string {
     out[o++] = HEX[b >> 4]!;
     out[o++] = HEX[b & 15]!;
   }
-  return (out as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(0, 36);
+  return out.toString('latin1', 0, 36);
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

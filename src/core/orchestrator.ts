@@ -92,3 +92,25 @@ export interface Orchestrator {
   /** `target` is the event's resolved target: metadata `route` or the target agent id. */
   dispatch(ctx: DispatchContext, target: string, state: State): Promise<OrchestrationResult>;
 }
+
+const ROUTE: Orchestrator = {
+  mode: 'route',
+  async dispatch(ctx, target, state) {
+    const run = await ctx.runAgent(target, state);
+    return { agentId: run.agentId, state: run.state, agentResult: run.result, error: run.error, reason: run.reason, runs: [run] };
+  },
+};
+
+/**
+ * The route orchestrator: the runner's built-in default, as an object. The
+ * runner recognises this exact object and uses its own route dispatch (and
+ * fast path); any other orchestrator, whatever its `mode`, is used as given.
+ *
+ * @example
+ * ```ts
+ * createRunner({ orchestrator: routeOrchestrator() });
+ * ```
+ */
+export function routeOrchestrator(): Orchestrator {
+  return ROUTE;
+}

@@ -2,7 +2,7 @@
  * Collaborative (fan-out) orchestration.
  * @module
  */
-import { AgentFailedError, AgentflowError } from '../core/errors.js';
+import { AgentFailedError, AgentflowError, ErrorCodes } from '../core/errors.js';
 import type { AgentRun, DispatchContext, OrchestrationResult, Orchestrator } from '../core/orchestrator.js';
 import type { State } from '../core/state.js';
 import { mergeInListOrder, type MergeFn } from './merge.js';
@@ -93,7 +93,7 @@ export function combine(agents: readonly string[], runs: AgentRun[], input: Stat
 export class CollaborationFailedError extends AgentflowError {
   readonly failures: { agentId: string; error: AgentflowError }[];
   constructor(eventId: string, failed: readonly AgentRun[]) {
-    super('AF_ERR_AGENT_FAILED', `all ${failed.length} collaborating agents failed on event ${eventId}: ${failed.map((r) => `${r.agentId}: ${r.error!.message}`).join('; ')}`, {
+    super(ErrorCodes.AGENT_FAILED, `all ${failed.length} collaborating agents failed on event ${eventId}: ${failed.map((r) => `${r.agentId}: ${r.error!.message}`).join('; ')}`, {
       retryable: failed.some((r) => r.error!.retryable),
       details: { eventId, agents: failed.map((r) => r.agentId).join(',') },
     });

@@ -4,7 +4,8 @@
  * (alias `parallel`), `sequential`, `loop` and `mixed`.
  * @module
  */
-import { UnknownOrchestrationModeError } from '../core/errors.js';
+import { InvalidOptionError, UnknownOrchestrationModeError } from '../core/errors.js';
+import { routeOrchestrator } from '../core/orchestrator.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import { collaborative } from './collaborative.js';
 import { loop } from './loop.js';
@@ -55,27 +56,11 @@ export interface OrchestratorOptions {
   merge?: MergeFn;
 }
 
-/**
- * The route orchestrator (the runner's built-in default, as an object).
- *
- * @example
- * ```ts
- * createRunner({ orchestrator: routeOrchestrator() });
- * ```
- */
-export function routeOrchestrator(): Orchestrator {
-  return {
-    mode: 'route',
-    async dispatch(ctx, target, state) {
-      const run = await ctx.runAgent(target, state);
-      return { agentId: run.agentId, state: run.state, agentResult: run.result, error: run.error, reason: run.reason, runs: [run] };
-    },
-  };
-}
+export { routeOrchestrator } from '../core/orchestrator.js';
 
 /**
  * Builds an orchestrator from a mode name, as `[orchestration] mode` does.
- * @throws {@link UnknownOrchestrationModeError} for an unknown mode; `RangeError` when the mode's agents are missing
+ * @throws {@link UnknownOrchestrationModeError} for an unknown mode; {@link InvalidOptionError} when the mode's agents are missing
  * @example
  * ```ts
  * const runner = createRunner({ orchestrator: createOrchestrator('sequential', { sequentialAgents: ['a', 'b'] }) });
@@ -89,10 +74,10 @@ export function createOrchestrator(mode: string, options: OrchestratorOptions = 
     case 'parallel':
       return collaborative({ agents: options.collaborativeAgents?.length ? options.collaborativeAgents : undefined, merge: options.merge });
     case 'sequential':
-      if (!options.sequentialAgents?.length) throw new RangeError('sequential orchestration requires sequential agents');
+      if (!options.sequentialAgents?.length) throw new InvalidOptionError('sequentialAgents', 'sequential orchestration requires sequential agents');
       return sequential({ agents: options.sequentialAgents });
     case 'loop':
-      if (!options.loopAgent) throw new RangeError('loop orchestration requires a loop agent');
+      if (!options.loopAgent) throw new InvalidOptionError('loopAgent', 'loop orchestration requires a loop agent');
       return loop({ agent: options.loopAgent, maxIterations: options.maxIterations });
     case 'mixed':
       return mixed({ collaborative: options.collaborativeAgents, sequential: options.sequentialAgents, merge: options.merge });

@@ -2,6 +2,7 @@
  * Per-agent concurrency limits.
  * @module
  */
+import { InvalidOptionError } from '../core/errors.js';
 import type { AgentMiddleware } from '../runner/config.js';
 
 /**
@@ -17,7 +18,7 @@ import type { AgentMiddleware } from '../runner/config.js';
  */
 export function agentConcurrencyLimit(limits: Readonly<Record<string, number>>): AgentMiddleware {
   for (const [name, n] of Object.entries(limits)) {
-    if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`concurrency limit for agent "${name}" must be a positive integer, got ${n}`);
+    if (!(Number.isInteger(n) && n > 0)) throw new InvalidOptionError(`agents.${name}.max_concurrency`, `concurrency limit for agent "${name}" must be a positive integer, got ${n}`);
   }
   return (agentId, next) => {
     const limit = limits[agentId];
@@ -64,8 +65,8 @@ export interface RateLimit {
  */
 export function agentRateLimit(limits: Readonly<Record<string, RateLimit>>, now: () => number = Date.now): AgentMiddleware {
   for (const [name, l] of Object.entries(limits)) {
-    if (!(l.requestsPerSecond > 0)) throw new RangeError(`rate limit for agent "${name}" needs requestsPerSecond > 0, got ${l.requestsPerSecond}`);
-    if (l.burst !== undefined && !(Number.isInteger(l.burst) && l.burst > 0)) throw new RangeError(`rate limit burst for agent "${name}" must be a positive integer, got ${l.burst}`);
+    if (!(l.requestsPerSecond > 0)) throw new InvalidOptionError(`agents.${name}.rate_limit.requests_per_second`, `rate limit for agent "${name}" needs requestsPerSecond > 0, got ${l.requestsPerSecond}`);
+    if (l.burst !== undefined && !(Number.isInteger(l.burst) && l.burst > 0)) throw new InvalidOptionError(`agents.${name}.rate_limit.burst`, `rate limit burst for agent "${name}" must be a positive integer, got ${l.burst}`);
   }
   return (agentId, next) => {
     const l = limits[agentId];

@@ -2,6 +2,7 @@
  * Loop orchestration.
  * @module
  */
+import { InvalidOptionError } from '../core/errors.js';
 import type { AgentRun, DispatchContext, OrchestrationResult, Orchestrator } from '../core/orchestrator.js';
 import type { State } from '../core/state.js';
 
@@ -39,7 +40,7 @@ export interface LoopOptions {
  */
 export function loop(options: LoopOptions): Orchestrator {
   const max = options.maxIterations ?? 5;
-  if (!(Number.isInteger(max) && max > 0)) throw new RangeError(`loop maxIterations must be a positive integer, got ${max}`);
+  if (!(Number.isInteger(max) && max > 0)) throw new InvalidOptionError('maxIterations', `loop maxIterations must be a positive integer, got ${max}`);
   return {
     mode: 'loop',
     async dispatch(ctx: DispatchContext, _target: string, state: State): Promise<OrchestrationResult> {

@@ -2,6 +2,7 @@
  * Mixed orchestration: a collaborative phase, then a sequential phase.
  * @module
  */
+import { InvalidOptionError } from '../core/errors.js';
 import type { DispatchContext, OrchestrationResult, Orchestrator } from '../core/orchestrator.js';
 import type { State } from '../core/state.js';
 import { combine } from './collaborative.js';
@@ -36,7 +37,7 @@ export interface MixedOptions {
 export function mixed(options: MixedOptions): Orchestrator {
   const collab = [...(options.collaborative ?? [])];
   const seq = [...(options.sequential ?? [])];
-  if (collab.length === 0 && seq.length === 0) throw new RangeError('mixed orchestration needs collaborative or sequential agents');
+  if (collab.length === 0 && seq.length === 0) throw new InvalidOptionError('agents', 'mixed orchestration needs collaborative or sequential agents');
   const merge = options.merge ?? mergeInListOrder;
   return {
     mode: 'mixed',

@@ -2,17 +2,17 @@
  * Error classification: is a failure worth retrying, what kind is it, how bad.
  * @module
  */
-import { AgentflowError } from '../core/errors.js';
+import { AgentflowError, errorInfo, type ErrorCategory as CoreErrorCategory } from '../core/errors.js';
 
 /**
- * Error categories, as AgenticGoKit's error router names them.
+ * What kind of failure an error is (defined with the error table in core).
  *
  * @example
  * ```ts
  * const c: ErrorCategory = 'network';
  * ```
  */
-export type ErrorCategory = 'timeout' | 'network' | 'rate_limit' | 'llm' | 'validation' | 'auth' | 'resource' | 'unknown';
+export type ErrorCategory = CoreErrorCategory;
 
 /**
  * Error severities.
@@ -117,15 +117,9 @@ function structural(e: unknown): ErrorClass | undefined {
   if (e === null || typeof e !== 'object') return undefined;
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (code === 'AF_ERR_UNRECOVERABLE') return verdict('validation', false);
-    if (code === 'AF_ERR_TIMEOUT' || code === 'AF_ERR_SHUTDOWN') return verdict('timeout', code === 'AF_ERR_TIMEOUT');
-    if (code === 'AF_ERR_LLM_RATE_LIMITED') return verdict('rate_limit');
-    if (code === 'AF_ERR_LLM_UNREACHABLE') return verdict('network');
-    if (code.startsWith('AF_ERR_LLM_')) return verdict('llm', code !== 'AF_ERR_LLM_MODEL_NOT_FOUND' && code !== 'AF_ERR_LLM_UNKNOWN_PROVIDER');
-    if (code === 'AF_ERR_CIRCUIT_OPEN') return verdict('resource', false);
-    if (code.startsWith('AF_ERR_INVALID') || code === 'AF_ERR_AGENT_NOT_FOUND' || code === 'AF_ERR_AGENT_DISABLED' || code === 'AF_ERR_HOP_LIMIT_EXCEEDED' || code === 'AF_ERR_DEADLINE_EXCEEDED' || code === 'AF_ERR_PAYLOAD_TOO_LARGE') {
-      return verdict('validation', false);
-    }
+    const info = errorInfo(code);
+    // Wrappers (agent failed, hook rejected, event failed) have category `unknown`: their cause decides.
+    if (info !== undefined && info.category !== 'unknown') return verdict(info.category, info.retryable);
     if (NETWORK_CODES.has(code)) return verdict('network');
     if (code === 'ENOMEM') return verdict('resource');
   }
@@ -137,6 +131,6 @@ function structural(e: unknown): ErrorClass | undefined {
     if (status >= 500) return verdict('network');
     if (status >= 400) return verdict('validation');
   }
-  if (e instanceof AgentflowError && e.retryable && e.code !== 'AF_ERR_AGENT_FAILED' && e.code !== 'AF_ERR_HOOK_REJECTED') return verdict('unknown', true);
+  if (e instanceof AgentflowError && e.retryable && errorInfo(e.code)?.category === 'unknown') return verdict('unknown', true);
   return undefined;
 }

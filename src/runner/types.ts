@@ -3,46 +3,14 @@
  * points for retries and dead letters.
  * @module
  */
-import type { AgentResult } from '../core/agent.js';
-import type { AgentflowError, FailureReason } from '../core/errors.js';
-import type { Event, EventJSON } from '../core/event.js';
+import type { AgentflowError } from '../core/errors.js';
+import type { Event } from '../core/event.js';
+import type { DeadLetterRecord, EventOutcome, EventStatus } from '../core/outcome.js';
+
+export type { DeadLetterRecord, EventOutcome, EventStatus };
 import type { State } from '../core/state.js';
 
-/**
- * How an event ended.
- *
- * @example
- * ```ts
- * const s: EventStatus = 'dead_lettered';
- * ```
- */
-export type EventStatus = 'completed' | 'failed' | 'dead_lettered';
 
-/**
- * The final outcome of one event (after its last attempt).
- *
- * @example
- * ```ts
- * runner.onOutcome((o) => { if (o.status !== 'completed') console.warn(o.eventId, o.reason, o.error?.message) });
- * ```
- */
-export interface EventOutcome {
-  event: Event;
-  eventId: string;
-  sessionId: string;
-  /** The agent that ran (or would have), `""` if none was resolved. */
-  agentId: string;
-  status: EventStatus;
-  reason?: FailureReason;
-  error?: AgentflowError;
-  /** The final state (output on success, input state otherwise). */
-  state: State;
-  agentResult?: AgentResult;
-  attempts: number;
-  /** Ids of events this one produced (a chained hop, broadcast copies). */
-  emitted: string[];
-  durationMs: number;
-}
 
 /**
  * What `await runner.run(event)` resolves to: the end of the chain the event
@@ -105,26 +73,6 @@ export interface RetryDecider {
   delayFor(error: AgentflowError, attempt: number, event: Event, agentId: string): number;
 }
 
-/**
- * One dead-lettered event.
- *
- * @example
- * ```ts
- * const rec: DeadLetterRecord = { id: 'dl-1', event: ev.toJSON(), reason: 'no_such_agent', error: { code, message }, attempts: 1, agentId: 'x', sessionId: 's', at: Date.now() };
- * ```
- */
-export interface DeadLetterRecord {
-  /** The dead-letter entry id (the event id). */
-  id: string;
-  event: EventJSON;
-  reason: FailureReason;
-  error: { code: string; message: string };
-  attempts: number;
-  agentId: string;
-  sessionId: string;
-  /** Epoch ms when it was dead-lettered. */
-  at: number;
-}
 
 /**
  * Receives dead-lettered events (a bounded queue, a file, an agent...).

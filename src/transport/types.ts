@@ -1,25 +1,98 @@
 /**
- * The transport interface: where emitted events wait until a worker takes
- * them. The runner only talks to this interface, so the in-memory queue can
- * be swapped for a distributed one (Redis Streams is planned) without
- * touching the dispatch pipeline. Events cross it as {@link Event} objects
- * whose data and metadata are plain JSON (`event.toJSON()` is the wire form).
+ * The transport contract: where events wait between `emit` and a worker,
+ * written for at-least-once queues. A worker receives {@link Delivery}s and
+ * settles each one exactly once, together with the child events it produced
+ * (atomically where the transport can). The in-memory transport implements
+ * it synchronously (no promises on the hot path); a networked transport
+ * (Redis Streams) returns promises. Every transport runs the conformance
+ * suite in `agentflow/transport/testing`.
  * @module
  */
 import type { Event } from '../core/event.js';
+import type { DeadLetterRecord } from '../core/outcome.js';
 
 /**
- * A queue of events between `emit` and the dispatch loop.
+ * One delivery of an event to a worker.
  *
- * Contract:
- * - `offer` never blocks: it returns `false` when the queue is at capacity,
- *   unless `force` is set (the runner forces its own follow-up events, which
- *   replace the event that produced them, so chains never stall on a full queue).
- * - `poll` returns the next event to run, or `undefined` when none is ready.
- * - When an event becomes available without an `offer` from this process
- *   (a remote producer), the transport calls the function passed to `onAvailable`.
- * - `ack` is called once per polled event when it is finished, so a durable
- *   transport can acknowledge it (in-memory: nothing to do).
+ * @example
+ * ```ts
+ * for (const d of await transport.receive(10)) console.log(d.event.getId(), d.deliveryCount);
+ * ```
+ */
+export interface Delivery {
+  readonly event: Event;
+  /** The transport's handle for settling (a stream entry id; the event id in memory). */
+  readonly receipt: string;
+  /** 1 on the first delivery; counts retries and crash redeliveries. The attempt number. */
+  readonly deliveryCount: number;
+}
+
+/**
+ * How a delivery ends. `children` are published in the same step (before
+ * the delivery is released, and atomically with it where the transport can):
+ * - `ack`: the event is finished (completed, or failed with no dead-letter sink);
+ * - `retry`: deliver the same event again after `delayMs`, with `deliveryCount + 1`
+ *   (a transport that orders by session keeps the session's turn meanwhile);
+ * - `dead`: the event failed for good; `record` says why (a durable transport
+ *   stores it in its dead-letter stream).
+ *
+ * @example
+ * ```ts
+ * transport.settle(delivery, { kind: 'retry', delayMs: 200 });
+ * ```
+ */
+export type Settlement =
+  | { readonly kind: 'ack'; readonly children?: readonly Event[] }
+  | { readonly kind: 'retry'; readonly delayMs: number; readonly children?: readonly Event[] }
+  | { readonly kind: 'dead'; readonly record: DeadLetterRecord; readonly children?: readonly Event[] };
+
+/**
+ * What a transport guarantees, so the runner and users know what they get.
+ * - `ordering`: `session` when a session's next event is not delivered
+ *   until the previous one is settled (retries keep the turn); `none` otherwise;
+ * - `delayed`: `retry` settlements are honoured after their delay;
+ * - `local`: the queue lives in this process (lost when it exits), so
+ *   `stop()` may fail what is still queued; a shared queue is left for others;
+ * - `priority`: metadata `priority` orders delivery.
+ *
+ * @example
+ * ```ts
+ * if (transport.capabilities.ordering !== 'session') console.warn('no per-session order');
+ * ```
+ */
+export interface TransportCapabilities {
+  readonly ordering: 'none' | 'session';
+  readonly delayed: boolean;
+  readonly local: boolean;
+  readonly priority: boolean;
+}
+
+/**
+ * Options for {@link Transport.publish}.
+ *
+ * @example
+ * ```ts
+ * transport.publish([ev], { force: true });
+ * ```
+ */
+export interface PublishOptions {
+  /** Skip the capacity check (the runtime's own follow-up events). */
+  readonly force?: boolean;
+}
+
+/**
+ * An at-least-once event queue.
+ *
+ * Contract (checked by `agentflow/transport/testing`):
+ * - `publish` appends events in order; it throws (or rejects with)
+ *   `QueueFullError` when at capacity unless forced, and nothing is published then;
+ * - `receive(max)` returns up to `max` deliveries (possibly none); a
+ *   delivery stays owned by its receiver until settled;
+ * - `settle` ends a delivery once; a second settle of the same delivery is ignored;
+ * - a delivery that is never settled (its consumer died) is delivered again
+ *   with a higher `deliveryCount`, after the transport's lease;
+ * - `extend` keeps a long-running delivery's lease alive;
+ * - `close` stops the transport; it does not fail or drop other consumers' work.
  *
  * @example
  * ```ts
@@ -28,19 +101,49 @@ import type { Event } from '../core/event.js';
  */
 export interface Transport {
   readonly name: string;
-  /** Events accepted by a non-forced `offer` before it returns false. */
+  readonly capabilities: TransportCapabilities;
+  /** Events a non-forced publish accepts before refusing. */
   readonly capacity: number;
-  offer(event: Event, force?: boolean): boolean;
-  poll(): Event | undefined;
-  /** Events waiting now. */
-  size(): number;
-  /** Removes and returns every waiting event (used when stopping). */
-  takeAll(): Event[];
-  /** Visits every waiting event without removing it. */
-  forEach(fn: (event: Event) => void): void;
+  publish(events: readonly Event[], options?: PublishOptions): void | Promise<void>;
+  receive(max: number): readonly Delivery[] | Promise<readonly Delivery[]>;
+  settle(delivery: Delivery, settlement: Settlement): void | Promise<void>;
+  extend?(delivery: Delivery, ms: number): Promise<void>;
+  /** Called when deliveries become available without a publish from this process (remote producers, due retries). */
   onAvailable?(fn: () => void): void;
-  ack?(event: Event): void;
-  close?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The in-process queue operations of a `local` transport: inspection and
+ * taking everything that waits (for `stop()`, `drain()`, `waitForSession`
+ * and `stats()`). Only local transports have them.
+ *
+ * @example
+ * ```ts
+ * if (isLocalQueue(transport)) console.log(transport.size());
+ * ```
+ */
+export interface LocalQueue {
+  /** Events waiting to be delivered now (not those held for a retry delay or a session's turn). */
+  size(): number;
+  /** Events held: retries waiting for their delay, and events waiting for their session's turn. */
+  held(): { retrying: number; parked: number };
+  /** Removes and returns every undelivered event (ready, parked and retrying). */
+  takeAll(): Delivery[];
+  /** Visits every undelivered event without removing it. */
+  forEach(fn: (event: Event) => void): void;
+}
+
+/**
+ * Whether a transport is local and offers {@link LocalQueue}.
+ *
+ * @example
+ * ```ts
+ * if (isLocalQueue(t)) t.forEach((ev) => console.log(ev.getId()));
+ * ```
+ */
+export function isLocalQueue(t: Transport): t is Transport & LocalQueue {
+  return t.capabilities.local && typeof (t as Partial<LocalQueue>).takeAll === 'function';
 }
 
 /**
@@ -68,9 +171,6 @@ export function priorityLevel(p: string | undefined): number {
       return 0;
     case 'high':
       return 1;
-    case undefined:
-    case 'normal':
-      return 2;
     case 'low':
       return 3;
     default:

@@ -165,7 +165,7 @@ test('createOrchestrator maps mode names and rejects unknown ones with a typed e
   assert.equal(createOrchestrator('sequential', { sequentialAgents: ['a'] }).mode, 'sequential');
   assert.equal(createOrchestrator('loop', { loopAgent: 'a' }).mode, 'loop');
   assert.throws(() => createOrchestrator('paralel'), (e: UnknownOrchestrationModeError) => e.code === ErrorCodes.UNKNOWN_ORCHESTRATION_MODE && /route, collaborative/.test(e.message));
-  assert.throws(() => createOrchestrator('sequential'), RangeError);
+  assert.throws(() => createOrchestrator('sequential'), (e: Error & { code?: string }) => e.code === 'AF_ERR_INVALID_OPTION');
 });
 
 for (const [name, make] of [

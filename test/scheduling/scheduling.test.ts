@@ -55,12 +55,12 @@ test('priority starvation guard: a low event waits behind at most maxBypass high
 
 test('strict priority order holds in the transport itself, and the guard is bounded', () => {
   const t = new InMemoryTransport({ capacity: 100, maxBypass: 2 });
-  t.offer(newEvent('a', { n: 'L' }, { priority: 'low' }));
-  t.offer(newEvent('a', { n: 'N' }, { priority: 'normal' }));
-  for (let i = 0; i < 5; i++) t.offer(newEvent('a', { n: `C${i}` }, { priority: 'critical' }));
+  t.publish([newEvent('a', { n: 'L' }, { priority: 'low' })]);
+  t.publish([newEvent('a', { n: 'N' }, { priority: 'normal' })]);
+  for (let i = 0; i < 5; i++) t.publish([newEvent('a', { n: `C${i}` }, { priority: 'critical' })]);
   const got: string[] = [];
-  let e;
-  while ((e = t.poll())) got.push(String(e.getData().n));
+  let batch;
+  while ((batch = t.receive(1)).length) got.push(String(batch[0]!.event.getData().n));
   // After 2 bypasses both L and N are due; the lowest level is served first.
   assert.deepEqual(got, ['C0', 'C1', 'L', 'N', 'C2', 'C3', 'C4']);
 });

@@ -1,0 +1,67 @@
+/**
+ * What the runtime reports about a finished event: its status, outcome and
+ * dead-letter record. Plain data, so an outcome can cross a process boundary
+ * (the outcome bus) and a record can be stored (dead-letter stores).
+ * @module
+ */
+import type { AgentResult } from './agent.js';
+import type { AgentflowError, FailureReason } from './errors.js';
+import type { Event, EventJSON } from './event.js';
+import type { State } from './state.js';
+
+/**
+ * How an event ended.
+ *
+ * @example
+ * ```ts
+ * const s: EventStatus = 'dead_lettered';
+ * ```
+ */
+export type EventStatus = 'completed' | 'failed' | 'dead_lettered';
+
+/**
+ * The final outcome of one event (after its last attempt).
+ *
+ * @example
+ * ```ts
+ * runner.onOutcome((o) => { if (o.status !== 'completed') console.warn(o.eventId, o.reason, o.error?.message) });
+ * ```
+ */
+export interface EventOutcome {
+  event: Event;
+  eventId: string;
+  sessionId: string;
+  /** The agent that ran (or would have), `""` if none was resolved. */
+  agentId: string;
+  status: EventStatus;
+  reason?: FailureReason;
+  error?: AgentflowError;
+  /** The final state (output on success, input state otherwise). */
+  state: State;
+  agentResult?: AgentResult;
+  attempts: number;
+  /** Ids of events this one produced (a chained hop, broadcast copies). */
+  emitted: string[];
+  durationMs: number;
+}
+
+/**
+ * One dead-lettered event.
+ *
+ * @example
+ * ```ts
+ * const rec: DeadLetterRecord = { id: 'dl-1', event: ev.toJSON(), reason: 'no_such_agent', error: { code, message }, attempts: 1, agentId: 'x', sessionId: 's', at: Date.now() };
+ * ```
+ */
+export interface DeadLetterRecord {
+  /** The dead-letter entry id (the event id). */
+  id: string;
+  event: EventJSON;
+  reason: FailureReason;
+  error: { code: string; message: string };
+  attempts: number;
+  agentId: string;
+  sessionId: string;
+  /** Epoch ms when it was dead-lettered. */
+  at: number;
+}

@@ -1,0 +1,90 @@
+/**
+ * Stage 1 and 2 of the pipeline: the limits that apply before anything
+ * runs (hop limit, deadline, timeout) and the input state.
+ * @module
+ */
+import { parseDuration } from '../../core/duration.js';
+import { DeadlineExceededError, HopLimitExceededError, InvalidDurationError, type AgentflowError } from '../../core/errors.js';
+import { cloneRecord } from '../../core/json.js';
+import { hopOf } from '../../core/meta.js';
+import { State } from '../../core/state.js';
+import type { AgentEntry } from '../agents.js';
+import type { Task } from '../task.js';
+import type { PipelineEnv, Verdict } from './env.js';
+import { failed as failedVerdict, inputMeta, inputStateOf } from './results.js';
+
+const failed: typeof failedVerdict = (...args) => ({ ...failedVerdict(...args), final: true });
+
+/**
+ * Checks the hop limit and the event's deadline, arms the expiry (the
+ * shortest of the runner's timeout, the event's `timeout` and its
+ * `deadline`; an event may shorten its time but `timeout: "0s"` does not
+ * remove the runner's bound) and builds the input state. Returns the state,
+ * or a failed verdict.
+ *
+ * @example
+ * ```ts
+ * const input = admit(env, task);
+ * if (!(input instanceof State)) return done(task, input);
+ * ```
+ */
+export function admit(env: PipelineEnv, t: Task): State | Verdict {
+  const ev = t.event;
+  const meta = ev._meta;
+  const hops = meta.hop_count === undefined ? 0 : hopOf(meta);
+  if (hops > env.config.maxHops) {
+    return failed(t, 'hop_limit_exceeded', new HopLimitExceededError(ev._id, hops, env.config.maxHops, meta.route ?? ev._target), inputStateOf(ev));
+  }
+  let timeoutMs = env.config.timeoutMs;
+  if (meta.timeout !== undefined || meta.deadline !== undefined) {
+    try {
+      if (meta.timeout !== undefined) {
+        const own = parseDuration(meta.timeout, `metadata "timeout" of event ${ev._id}`);
+        if (own > 0 && (timeoutMs === 0 || own < timeoutMs)) timeoutMs = own;
+      }
+      if (meta.deadline !== undefined) {
+        const d = Date.parse(meta.deadline);
+        if (Number.isNaN(d)) throw new InvalidDurationError(meta.deadline, `metadata "deadline" of event ${ev._id} (expected RFC 3339)`);
+        if (d <= Date.now()) return failed(t, 'deadline_exceeded', new DeadlineExceededError(ev._id, meta.deadline), inputStateOf(ev));
+        t.expiry = d;
+        t.expiryIsDeadline = true;
+      }
+    } catch (err) {
+      return failed(t, 'invalid_event', err as AgentflowError, inputStateOf(ev));
+    }
+  }
+  if (timeoutMs > 0) {
+    const at = t.startedAt + timeoutMs;
+    if (t.expiry === 0 || at < t.expiry) {
+      t.expiry = at;
+      t.expiryIsDeadline = false;
+      t.expiryTimeoutMs = timeoutMs;
+    }
+  }
+  if (t.expiry !== 0) env.clock.watch(t);
+  try {
+    return State._adopt(cloneRecord(ev._data, 'data', ev._id), inputMeta(meta));
+  } catch (err) {
+    return failed(t, 'invalid_event', err as AgentflowError, new State());
+  }
+}
+
+/**
+ * Arms the agent's own timeout when it is shorter than what is armed.
+ *
+ * @example
+ * ```ts
+ * applyAgentTimeout(env, task, env.agents.get('slow')!);
+ * ```
+ */
+export function applyAgentTimeout(env: PipelineEnv, t: Task, entry: AgentEntry): void {
+  const agentTimeout = entry.agent?.timeoutMs;
+  if (agentTimeout === undefined || !(agentTimeout > 0)) return;
+  const at = Date.now() + agentTimeout;
+  if (t.expiry === 0 || at < t.expiry) {
+    t.expiry = at;
+    t.expiryIsDeadline = false;
+    t.expiryTimeoutMs = agentTimeout;
+    env.clock.watch(t);
+  }
+}

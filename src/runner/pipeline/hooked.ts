@@ -1,0 +1,224 @@
+/**
+ * The general path: the whole pipeline with callbacks and orchestrators.
+ * `BeforeEventHandling` → broadcast or target → (orchestrator →)
+ * `BeforeAgentRun` → agent → `AgentError` → `AfterAgentRun` → route →
+ * `AfterEventHandling` → verdict.
+ * @module
+ */
+import type { AgentContext } from '../../core/agent.js';
+import { AgentDisabledError, AgentNotFoundError, ShutdownError, type AgentflowError, type FailureReason } from '../../core/errors.js';
+import { HookPoint, type CallbackArgs } from '../../core/hooks.js';
+import type { AgentRun, DispatchContext, OrchestrationResult } from '../../core/orchestrator.js';
+import type { State } from '../../core/state.js';
+import { toTraceError } from '../../core/trace.js';
+import { AgentScopedContext, traceEntry, type Task } from '../task.js';
+import { broadcastCopies, routeNext } from './children.js';
+import type { Done, PipelineEnv, Verdict } from './env.js';
+import { invokeAgent } from './invoke-agent.js';
+import { asAgentflowError, failed, reasonOf } from './results.js';
+
+/**
+ * Runs the general pipeline from `BeforeEventHandling` on and calls `done`
+ * once with the verdict (unless the task was already settled, e.g. by a
+ * stop that timed out).
+ *
+ * @example
+ * ```ts
+ * void runHooked(env, task, input, done);
+ * ```
+ */
+export async function runHooked(env: PipelineEnv, t: Task, input: State, done: Done): Promise<void> {
+  const ev = t.event;
+  const meta = ev._meta;
+  const reg = env.registry;
+  let state = input;
+  let verdict: Verdict;
+  try {
+    if (reg.count(HookPoint.BeforeEventHandling) !== 0) {
+      try {
+        const r = reg.invoke(t, { hook: HookPoint.BeforeEventHandling, event: ev, state, agentId: '' });
+        state = r instanceof Promise ? await race(env, t, r) : r;
+      } catch (err) {
+        if (!t.finished) done(t, { ...failed(t, reasonOf(err, 'hook_rejected'), asAgentflowError(err, '', ev._id), state), final: true });
+        return;
+      }
+      if (t.finished) return;
+    }
+
+    if (meta.broadcast === 'true' && meta.broadcast_targets !== undefined) {
+      broadcastCopies(env, t, state);
+      const finalState = await afterEvent(env, t, state, { agentId: '' });
+      if (!t.finished) done(t, { status: 'completed', agentId: '', state: finalState, children: t.children ?? [] });
+      return;
+    }
+    const target = meta.route || ev._target;
+
+    let result: OrchestrationResult;
+    if (env.orchestrator === undefined) {
+      const run = await runAgent(env, t, target, state, true);
+      if (t.finished) return;
+      result = { agentId: run.agentId, state: run.state, agentResult: run.result, error: run.error, reason: run.reason };
+    } else {
+      try {
+        result = await env.orchestrator.dispatch(dispatchContext(env, t), target, state);
+      } catch (err) {
+        result = { agentId: target, state, error: asAgentflowError(err, target, ev._id), reason: 'agent_error' };
+      }
+      if (t.finished) return;
+    }
+    t.agentId = result.agentId;
+    routeNext(env, t, result);
+    const finalState = await afterEvent(env, t, result.state, { agentId: result.agentId, agentResult: result.agentResult, error: result.error });
+    if (t.finished) return;
+    verdict =
+      result.error === undefined
+        ? { status: 'completed', agentId: result.agentId, state: finalState, agentResult: result.agentResult, children: t.children ?? [] }
+        : failed(t, result.reason ?? 'agent_error', result.error, finalState, result.agentResult);
+  } catch (err) {
+    env.logger.error({ eventId: ev._id, err }, 'internal error while processing event');
+    verdict = { ...failed(t, 'agent_error', asAgentflowError(err, t.agentId, ev._id), state), final: true };
+  }
+  if (!t.finished) done(t, verdict);
+}
+
+/** AfterEventHandling (observational: its errors are recorded, the outcome stands). */
+function afterEvent(env: PipelineEnv, t: Task, state: State, extra: Pick<CallbackArgs, 'agentId' | 'agentResult' | 'error'>): State | Promise<State> {
+  if (env.registry.count(HookPoint.AfterEventHandling) === 0) return state;
+  return observe(env, t, { hook: HookPoint.AfterEventHandling, event: t.event, state, ...extra });
+}
+
+/**
+ * Runs one agent with BeforeAgentRun / AgentError / AfterAgentRun.
+ * `own` is true for the event's single route-mode agent (sets task.agentId).
+ */
+async function runAgent(env: PipelineEnv, t: Task, agentId: string, input: State, own: boolean): Promise<AgentRun> {
+  const ev = t.event;
+  if (own) t.agentId = agentId;
+  const entry = env.agents.get(agentId);
+  const reg = env.registry;
+  let error: AgentflowError | undefined;
+  let reason: FailureReason | undefined;
+  if (entry === undefined) {
+    error = new AgentNotFoundError(agentId, ev._id, env.agents.names());
+    reason = 'no_such_agent';
+  } else if (entry.agent !== undefined && entry.agent.enabled === false) {
+    error = new AgentDisabledError(agentId, ev._id);
+    reason = 'agent_disabled';
+  }
+  const ctx: AgentContext = own ? t : new AgentScopedContext(t, agentId);
+  let state = input;
+  if (error === undefined && reg.count(HookPoint.BeforeAgentRun) !== 0) {
+    try {
+      const r = reg.invoke(ctx, { hook: HookPoint.BeforeAgentRun, event: ev, state, agentId });
+      state = r instanceof Promise ? await race(env, t, r) : r;
+    } catch (err) {
+      return { agentId, state, error: asAgentflowError(err, agentId, ev._id), reason: reasonOf(err, 'hook_rejected') };
+    }
+  }
+
+  let run: AgentRun | undefined;
+  if (error === undefined && entry !== undefined) {
+    if (entry.ready !== undefined) {
+      try {
+        await race(env, t, entry.ready);
+      } catch (err) {
+        return { agentId, state, error: asAgentflowError(err, agentId, ev._id), reason: reasonOf(err, 'agent_error') };
+      }
+    }
+    const s = state;
+    run = await new Promise<AgentRun>((resolve) => invokeAgent(env, t, entry, ctx, s, own ? env.traceFull : env.trace, resolve));
+    error = run.error;
+    reason = run.reason;
+    if (t.finished) return { agentId, state, error: error ?? new ShutdownError(ev._id, 'running'), reason: reason ?? 'shutdown', result: run.result };
+  }
+  const result = run?.result;
+  if (error !== undefined) reason ??= reasonOf(error, 'agent_error');
+
+  if (error !== undefined && reg.count(HookPoint.AgentError) !== 0) {
+    const r = observe(env, ctx, { hook: HookPoint.AgentError, event: ev, state, agentId, agentResult: result, error }, t);
+    if (r instanceof Promise) await r;
+  }
+  let out = error === undefined ? result!.outputState : state;
+  if (result !== undefined && reg.count(HookPoint.AfterAgentRun) !== 0) {
+    try {
+      const r = reg.invoke(ctx, { hook: HookPoint.AfterAgentRun, event: ev, state: out, agentId, agentResult: result, error });
+      out = r instanceof Promise ? await race(env, t, r) : r;
+    } catch (err) {
+      if (error === undefined) {
+        error = asAgentflowError(err, agentId, ev._id);
+        reason = 'hook_rejected';
+      }
+    }
+  }
+  if (result !== undefined && error === undefined) result.outputState = out;
+  return { agentId, state: out, result, error, reason };
+}
+
+/** Runs AgentError / AfterEventHandling callbacks: a throw is recorded, not fatal. */
+function observe(env: PipelineEnv, ctx: AgentContext, args: CallbackArgs, task?: Task): State | Promise<State> {
+  const t = task ?? (ctx as Task);
+  try {
+    const r = env.registry.invoke(ctx, args);
+    return r instanceof Promise ? r.catch((err: unknown) => callbackFailed(env, t, args, err)) : r;
+  } catch (err) {
+    return callbackFailed(env, t, args, err);
+  }
+}
+
+function callbackFailed(env: PipelineEnv, t: Task, args: CallbackArgs, err: unknown): State {
+  env.counters.callbackErrors++;
+  if (env.trace !== null) {
+    const entry = traceEntry('callback_error', t, args.agentId);
+    entry.hook = args.hook;
+    entry.error = toTraceError(err);
+    env.trace.log(entry);
+  }
+  env.logger.warn({ eventId: t.event._id, hook: args.hook, err: err instanceof Error ? err.message : String(err) }, 'callback failed; event outcome unchanged');
+  return args.state;
+}
+
+/** Waits for `p`, or for the task's abort (timeout, deadline, stop). */
+function race<T>(env: PipelineEnv, t: Task, p: Promise<T>): Promise<T> {
+  if (t.aborted !== undefined) {
+    p.catch(() => undefined);
+    return Promise.reject(t.aborted);
+  }
+  if (t.expiry === 0 && env.running()) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (err: unknown): void => reject(err);
+    t.onAbort(onAbort);
+    p.then(
+      (v) => {
+        t.offAbort(onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        t.offAbort(onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function dispatchContext(env: PipelineEnv, t: Task): DispatchContext {
+  return {
+    event: t.event,
+    get signal() {
+      return t.signal;
+    },
+    get logger() {
+      return t.logger;
+    },
+    agentNames: () => env.agents.names(),
+    hasAgent: (n) => env.agents.has(n),
+    runAgent: (agentId, state) => {
+      let copy: State;
+      try {
+        copy = state.clone();
+      } catch (err) {
+        return Promise.resolve({ agentId, state, error: asAgentflowError(err, agentId, t.event._id), reason: 'invalid_event' as const });
+      }
+      return runAgent(env, t, agentId, copy, false);
+    },
+  };
+}

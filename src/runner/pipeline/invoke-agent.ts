@@ -1,0 +1,87 @@
+/**
+ * The one agent invocation, used by the fast path and the general path:
+ * `agent_start` trace, the agent's timeout, the call, the wait (broken by
+ * timeout, deadline or stop), the result check and the `agent_end` trace.
+ * @module
+ */
+import type { AgentContext, AgentResult } from '../../core/agent.js';
+import type { AgentflowError, FailureReason } from '../../core/errors.js';
+import type { AgentRun } from '../../core/orchestrator.js';
+import type { State } from '../../core/state.js';
+import { toTraceError, type TraceLogger } from '../../core/trace.js';
+import type { AgentEntry } from '../agents.js';
+import type { AgentInvoke } from '../config.js';
+import { traceEntry, type Task } from '../task.js';
+import { applyAgentTimeout } from './admit.js';
+import type { PipelineEnv } from './env.js';
+import { asAgentflowError, normalizeResult, reasonOf, thrownValue } from './results.js';
+
+/**
+ * Runs `entry` once on `state` and calls `done` exactly once with the run
+ * (synchronously when the handler returns synchronously). `trace` is where
+ * `agent_end` goes (the full trace for the event's own agent, the standard
+ * one for agents inside an orchestration).
+ *
+ * @example
+ * ```ts
+ * invokeAgent(env, task, entry, task, state, env.traceFull, (run) => console.log(run.error?.code));
+ * ```
+ */
+export function invokeAgent(env: PipelineEnv, t: Task, entry: AgentEntry, ctx: AgentContext, state: State, trace: TraceLogger | null, done: (run: AgentRun) => void): void {
+  if (env.traceFull !== null) env.traceFull.log(traceEntry('agent_start', t, entry.name));
+  applyAgentTimeout(env, t, entry);
+  const started = Date.now();
+  let settled = false;
+  const finish = (value: unknown, thrown: unknown): void => {
+    if (settled) return;
+    settled = true;
+    t.offAbort(onAbort);
+    done(settleRun(t, entry.name, state, value, thrown, started, trace));
+  };
+  const onAbort = (err: unknown): void => finish(undefined, err);
+  if (t.aborted !== undefined) return finish(undefined, t.aborted);
+  let r: ReturnType<AgentInvoke>;
+  try {
+    r = entry.invoke(ctx, t.event, state);
+  } catch (err) {
+    return finish(undefined, thrownValue(err));
+  }
+  if (!(r instanceof Promise)) return finish(r, undefined);
+  if (t.expiry !== 0 || !env.running()) t.onAbort(onAbort);
+  r.then(
+    (v) => finish(v, undefined),
+    (e: unknown) => finish(undefined, thrownValue(e)),
+  );
+}
+
+/** Turns what a handler returned or threw into an AgentRun, and traces `agent_end`. */
+function settleRun(t: Task, agentId: string, state: State, value: unknown, thrown: unknown, started: number, trace: TraceLogger | null): AgentRun {
+  const ev = t.event;
+  let result: AgentResult | undefined;
+  let error: AgentflowError | undefined;
+  let reason: FailureReason | undefined;
+  if (thrown === undefined) {
+    try {
+      result = normalizeResult(value, agentId, ev._id, started);
+      if (result.error !== undefined) error = asAgentflowError(result.error, agentId, ev._id);
+    } catch (err) {
+      thrown = err;
+    }
+  }
+  if (thrown !== undefined) {
+    error = asAgentflowError(thrown, agentId, ev._id);
+    reason = reasonOf(thrown, 'agent_error');
+  }
+  if (result === undefined) {
+    const end = Date.now();
+    result = { outputState: state, startTime: started, endTime: end, duration: end - started, error };
+  }
+  if (error !== undefined) reason ??= reasonOf(error, 'agent_error');
+  if (trace !== null) {
+    const e = traceEntry('agent_end', t, agentId);
+    e.durationMs = result.duration;
+    if (error !== undefined) e.error = toTraceError(error);
+    trace.log(e);
+  }
+  return { agentId, state: error === undefined ? result.outputState : state, result, error, reason };
+}

@@ -1,0 +1,187 @@
+/**
+ * The per-delivery context handed to handlers and callbacks.
+ * @module
+ */
+import type { AgentContext } from '../core/agent.js';
+import type { AgentflowError } from '../core/errors.js';
+import type { Event } from '../core/event.js';
+import type { Logger } from '../core/logger.js';
+import { deriveChild, hopOf } from '../core/meta.js';
+import type { TraceEntry } from '../core/trace.js';
+import type { Delivery } from '../transport/types.js';
+
+/**
+ * What a task needs from the worker that runs it.
+ *
+ * @example
+ * ```ts
+ * const host: TaskHost = { logger, checkEvent: () => undefined, publishLate: () => undefined };
+ * ```
+ */
+export interface TaskHost {
+  readonly logger: Logger;
+  /** Validates an event a handler emits (type, payload limit); throws a typed error. */
+  checkEvent(event: Event): void;
+  /** Publishes a child emitted after its parent was settled. */
+  publishLate(parent: Task, child: Event): void;
+}
+
+/**
+ * One delivery being processed. The AbortController and the child logger
+ * are created only if someone asks for them. Children emitted while the
+ * event runs are collected and published when the delivery is settled.
+ *
+ * @example
+ * ```ts
+ * runner.registerAgent('a', (ctx, ev, state) => { ctx.signal.throwIfAborted(); return state });
+ * ```
+ */
+export class Task implements AgentContext {
+  readonly event: Event;
+  readonly delivery: Delivery;
+  readonly attempt: number;
+  readonly startedAt: number;
+  agentId = '';
+  /** Epoch ms when the event must be aborted; 0 for never. */
+  expiry = 0;
+  /** What the expiry is: the event's deadline, else a timeout of `expiryTimeoutMs`. */
+  expiryIsDeadline = false;
+  expiryTimeoutMs = 0;
+  controller: AbortController | undefined;
+  /** Breaks the current wait (handler or callback promise) on abort. */
+  raceReject: ((err: unknown) => void) | undefined;
+  /** Set once the task was aborted; later waits fail at once with it. */
+  aborted: AgentflowError | undefined;
+  /** A verdict was reached (settled or being settled). */
+  finished = false;
+  /** Index in the worker's active list (swap-remove). */
+  slot = -1;
+  /** Children produced by this delivery (route hop, broadcast copies, ctx.emit). */
+  children: Event[] | undefined;
+  private _logger: Logger | undefined;
+
+  constructor(
+    private readonly host: TaskHost,
+    delivery: Delivery,
+  ) {
+    this.delivery = delivery;
+    this.event = delivery.event;
+    this.attempt = delivery.deliveryCount;
+    this.startedAt = Date.now();
+  }
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted !== undefined) this.controller.abort(this.aborted);
+    }
+    return this.controller.signal;
+  }
+  get logger(): Logger {
+    if (this._logger === undefined) this._logger = this.host.logger.child({ eventId: this.event._id, agentId: this.agentId || undefined });
+    return this._logger;
+  }
+  get eventId(): string {
+    return this.event._id;
+  }
+  get sessionId(): string {
+    return this.event._meta.session_id ?? '';
+  }
+  /** Emits a child event under the child rule, as agent `source`. */
+  emitAs(event: Event, source: string): void {
+    this.host.checkEvent(event);
+    deriveChild(this.event, 'emit', event, source);
+    if (this.finished) this.host.publishLate(this, event);
+    else (this.children ??= []).push(event);
+  }
+  emit(event: Event): void {
+    this.emitAs(event, this.agentId);
+  }
+  /** Adds a child made by the runtime (route hop, broadcast copy). */
+  addChild(event: Event): void {
+    (this.children ??= []).push(event);
+  }
+  /** Calls `fn` if the task is aborted while it waits; several waits may be armed at once. */
+  onAbort(fn: (err: unknown) => void): void {
+    const prev = this.raceReject;
+    this.raceReject =
+      prev === undefined
+        ? fn
+        : (e) => {
+            prev(e);
+            fn(e);
+          };
+  }
+  offAbort(fn: (err: unknown) => void): void {
+    if (this.raceReject === fn) this.raceReject = undefined;
+  }
+  /** Fires the signal and breaks every armed wait. */
+  abort(err: AgentflowError): void {
+    if (this.aborted === undefined) this.aborted = err;
+    if (this.controller !== undefined && !this.controller.signal.aborted) this.controller.abort(err);
+    const r = this.raceReject;
+    if (r !== undefined) {
+      this.raceReject = undefined;
+      r(err);
+    }
+  }
+}
+
+/**
+ * A context for one agent inside a multi-agent orchestration: the task's
+ * signal, logger and attempt, under that agent's id.
+ *
+ * @example
+ * ```ts
+ * const ctx = new AgentScopedContext(task, 'summarizer');
+ * ```
+ */
+export class AgentScopedContext implements AgentContext {
+  constructor(
+    private readonly task: Task,
+    readonly agentId: string,
+  ) {}
+  get signal(): AbortSignal {
+    return this.task.signal;
+  }
+  get logger(): Logger {
+    return this.task.logger;
+  }
+  get eventId(): string {
+    return this.task.eventId;
+  }
+  get sessionId(): string {
+    return this.task.sessionId;
+  }
+  get attempt(): number {
+    return this.task.attempt;
+  }
+  emit(event: Event): void {
+    this.task.emitAs(event, this.agentId);
+  }
+}
+
+/**
+ * A trace entry for a task (built only when a trace logger is set).
+ *
+ * @example
+ * ```ts
+ * trace.log(traceEntry('agent_start', task, 'analyzer'));
+ * ```
+ */
+export function traceEntry(type: TraceEntry['type'], t: Task, agentId: string): TraceEntry {
+  const ev = t.event;
+  const m = ev._meta;
+  const e: TraceEntry = {
+    timestamp: Date.now(),
+    type,
+    eventId: ev._id,
+    sessionId: m.session_id ?? '',
+    agentId,
+    targetAgentId: m.route || ev._target,
+    hopCount: m.hop_count === undefined ? 0 : hopOf(m),
+    attempt: t.attempt,
+  };
+  if (m.parent_event !== undefined) e.parentEventId = m.parent_event;
+  if (ev._source !== '') e.sourceAgentId = ev._source;
+  return e;
+}

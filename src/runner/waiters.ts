@@ -1,0 +1,141 @@
+/**
+ * Waiting for a chain (`run()`) or a session (`waitForSession`) by
+ * following the outcome bus: a set of event ids still expected, grown by
+ * `published` messages and shrunk by outcomes. Only ids are compared, so it
+ * works whatever order messages arrive in and whichever process ran the event.
+ * @module
+ */
+import { EventFailedError } from '../core/errors.js';
+import type { EventOutcome } from '../core/outcome.js';
+import type { RunResult } from './types.js';
+import type { BusMessage } from './outcomes.js';
+
+/** Ids expected, and ids whose outcome arrived before we knew of them. */
+class IdSet {
+  readonly expected = new Set<string>();
+  private readonly early = new Set<string>();
+  add(id: string): void {
+    if (!this.early.delete(id)) this.expected.add(id);
+  }
+  done(id: string): void {
+    if (!this.expected.delete(id)) this.early.add(id);
+  }
+  get empty(): boolean {
+    return this.expected.size === 0;
+  }
+}
+
+interface ChainWait {
+  ids: IdSet;
+  outcomes: EventOutcome[];
+  failure: EventOutcome | undefined;
+  resolve: (r: RunResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * `run()` waiters by chain id.
+ *
+ * @example
+ * ```ts
+ * const waits = new ChainWaiters();
+ * const p = waits.add(event.getId(), event.getId());
+ * ```
+ */
+export class ChainWaiters {
+  private readonly byChain = new Map<string, ChainWait[]>();
+
+  get size(): number {
+    return this.byChain.size;
+  }
+
+  add(chainId: string, rootId: string): Promise<RunResult> {
+    return new Promise<RunResult>((resolve, reject) => {
+      const w: ChainWait = { ids: new IdSet(), outcomes: [], failure: undefined, resolve, reject };
+      w.ids.add(rootId);
+      const list = this.byChain.get(chainId);
+      if (list === undefined) this.byChain.set(chainId, [w]);
+      else list.push(w);
+    });
+  }
+
+  /** Removes the waiters of a chain whose root could not be published. */
+  fail(chainId: string, err: unknown): void {
+    const list = this.byChain.get(chainId);
+    this.byChain.delete(chainId);
+    for (const w of list ?? []) w.reject(err);
+  }
+
+  readonly onMessage = (m: BusMessage): void => {
+    if (m.type === 'published') {
+      for (const ev of m.events) {
+        const list = this.byChain.get(ev._meta.chain_id ?? ev._id);
+        if (list !== undefined) for (const w of list) w.ids.add(ev._id);
+      }
+      return;
+    }
+    const o = m.outcome;
+    const chainId = o.event._meta.chain_id ?? o.eventId;
+    const list = this.byChain.get(chainId);
+    if (list === undefined) return;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const w = list[i]!;
+      w.outcomes.push(o);
+      if (o.status !== 'completed' && w.failure === undefined) w.failure = o;
+      w.ids.done(o.eventId);
+      if (!w.ids.empty) continue;
+      list.splice(i, 1);
+      if (w.failure !== undefined) {
+        const f = w.failure;
+        w.reject(new EventFailedError(f.eventId, f.reason ?? 'agent_error', f.error, f.agentId));
+      } else {
+        w.resolve({ state: o.state, eventId: o.eventId, agentId: o.agentId, sessionId: o.sessionId, outcomes: w.outcomes, events: w.outcomes.length });
+      }
+    }
+    if (list.length === 0) this.byChain.delete(chainId);
+  };
+}
+
+/**
+ * `waitForSession` waiters by session id.
+ *
+ * @example
+ * ```ts
+ * const waits = new SessionWaiters();
+ * await waits.add('s1', ['e1', 'e2']);
+ * ```
+ */
+export class SessionWaiters {
+  private readonly bySession = new Map<string, { ids: IdSet; resolvers: (() => void)[] }>();
+
+  get size(): number {
+    return this.bySession.size;
+  }
+
+  /** Waits until every id in `pending` (and every later event of the session) has an outcome. */
+  add(sessionId: string, pending: readonly string[]): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let w = this.bySession.get(sessionId);
+      if (w === undefined) {
+        w = { ids: new IdSet(), resolvers: [] };
+        this.bySession.set(sessionId, w);
+      }
+      for (const id of pending) w.ids.add(id);
+      w.resolvers.push(resolve);
+    });
+  }
+
+  readonly onMessage = (m: BusMessage): void => {
+    if (m.type === 'published') {
+      for (const ev of m.events) this.bySession.get(ev._meta.session_id ?? '')?.ids.add(ev._id);
+      return;
+    }
+    const s = m.outcome.sessionId;
+    const w = this.bySession.get(s);
+    if (w === undefined) return;
+    w.ids.done(m.outcome.eventId);
+    if (!w.ids.empty) return;
+    this.bySession.delete(s);
+    for (const r of w.resolvers) r();
+  };
+}

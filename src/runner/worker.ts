@@ -1,0 +1,440 @@
+/**
+ * A worker: the agent table, the dispatcher (receive → pipeline → settle)
+ * and outcome reporting, with no intake API. The in-process runner is
+ * intake plus one worker over the memory transport; a distributed worker
+ * process is this over a shared transport.
+ * @module
+ */
+import { AgentflowError, TransportError, InvalidEventDataError, PayloadTooLargeError, RunnerNotRunningError, ShutdownError, DeadlineExceededError, TimeoutError, type FailureReason } from '../core/errors.js';
+import { Event } from '../core/event.js';
+import type { CallbackRegistry } from '../core/hooks.js';
+import type { Logger } from '../core/logger.js';
+import type { Orchestrator } from '../core/orchestrator.js';
+import { routeOrchestrator } from '../core/orchestrator.js';
+import type { DeadLetterRecord, EventOutcome, EventStatus } from '../core/outcome.js';
+import { hopOf } from '../core/meta.js';
+import { toTraceError, type TraceLogger } from '../core/trace.js';
+import { isLocalQueue, type Delivery, type Settlement, type Transport } from '../transport/types.js';
+import type { AgentTable } from './agents.js';
+import type { RunnerConfig } from './config.js';
+import { ExpiryClock } from './expiry-clock.js';
+import type { OutcomeBus } from './outcomes.js';
+import { runPipeline, type PipelineEnv, type Verdict } from './pipeline/index.js';
+import { failed, inputStateOf } from './pipeline/results.js';
+import { Task, traceEntry, type TaskHost } from './task.js';
+
+const MAX_SYNC_DISPATCH = 512;
+const ACK: Settlement = { kind: 'ack' };
+
+/**
+ * Counters a worker keeps (the runner's `stats()` reads them).
+ *
+ * @example
+ * ```ts
+ * const c: WorkerCounters = { emitted: 0, completed: 0, failed: 0, deadLettered: 0, retried: 0, callbackErrors: 0 };
+ * ```
+ */
+export interface WorkerCounters {
+  emitted: number;
+  completed: number;
+  failed: number;
+  deadLettered: number;
+  retried: number;
+  callbackErrors: number;
+}
+
+/**
+ * What a worker is assembled from.
+ *
+ * @example
+ * ```ts
+ * const w = new Worker({ transport, agents, registry, config, logger, bus, trace: new InMemoryTraceLogger() });
+ * ```
+ */
+export interface WorkerOptions {
+  readonly transport: Transport;
+  readonly agents: AgentTable;
+  readonly registry: CallbackRegistry;
+  readonly config: Readonly<RunnerConfig>;
+  readonly logger: Logger;
+  readonly bus: OutcomeBus;
+  readonly trace: TraceLogger | null;
+  readonly counters?: WorkerCounters;
+}
+
+/**
+ * Receives deliveries, runs each through the pipeline and settles it with
+ * its children; reports outcomes on the bus.
+ *
+ * @example
+ * ```ts
+ * const worker = new Worker({ transport, agents, registry, config, logger, bus, trace: null });
+ * worker.start();
+ * ```
+ */
+export class Worker implements PipelineEnv, TaskHost {
+  readonly config: Readonly<RunnerConfig>;
+  readonly agents: AgentTable;
+  readonly registry: CallbackRegistry;
+  readonly orchestrator: Orchestrator | undefined;
+  readonly clock: ExpiryClock<Task>;
+  readonly logger: Logger;
+  readonly counters: WorkerCounters;
+  readonly transport: Transport;
+  trace: TraceLogger | null;
+  traceFull: TraceLogger | null;
+  /** Called once per received delivery (the runner wakes a `send()` waiting for room). */
+  onSpace: (() => void) | undefined;
+  state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  inFlight = 0;
+  readonly active: Task[] = [];
+  private readonly bus: OutcomeBus;
+  private readonly debug: boolean;
+  private pumping = false;
+  private receiving = false;
+  private kickScheduled = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(o: WorkerOptions) {
+    this.config = o.config;
+    this.agents = o.agents;
+    this.registry = o.registry;
+    this.transport = o.transport;
+    this.logger = o.logger;
+    this.bus = o.bus;
+    this.counters = o.counters ?? { emitted: 0, completed: 0, failed: 0, deadLettered: 0, retried: 0, callbackErrors: 0 };
+    this.trace = o.trace;
+    this.traceFull = o.config.traceDetail === 'full' ? o.trace : null;
+    const orch = o.config.orchestrator;
+    this.orchestrator = orch === undefined || orch === routeOrchestrator() ? undefined : orch;
+    this.debug = this.logger.isLevelEnabled('debug');
+    this.clock = new ExpiryClock<Task>(
+      () => this.active,
+      (t) =>
+        t.abort(
+          t.expiryIsDeadline
+            ? new DeadlineExceededError(t.event._id, t.event._meta.deadline ?? new Date(t.expiry).toISOString(), t.agentId || undefined)
+            : new TimeoutError(t.agentId, t.event._id, t.expiryTimeoutMs),
+        ),
+    );
+    this.transport.onAvailable?.(() => this.kick());
+  }
+
+  running(): boolean {
+    return this.state === 'running';
+  }
+
+  setTrace(trace: TraceLogger | null): void {
+    this.trace = trace;
+    this.traceFull = this.config.traceDetail === 'full' ? trace : null;
+  }
+
+  start(): void {
+    this.state = 'running';
+    this.kick();
+  }
+
+  // ───────────── dispatch ─────────────
+
+  kick(): void {
+    if (this.kickScheduled || this.pumping) return;
+    this.kickScheduled = true;
+    queueMicrotask(this.pumpBound);
+  }
+
+  private readonly pumpBound = (): void => {
+    this.kickScheduled = false;
+    this.pump();
+  };
+
+  private pump(): void {
+    if (this.pumping || this.receiving) return;
+    if (this.state !== 'running' && this.state !== 'stopping') return;
+    this.pumping = true;
+    let n = 0;
+    try {
+      const limit = this.config.concurrency;
+      while (this.inFlight < limit) {
+        const r = this.transport.receive(limit - this.inFlight);
+        if (r instanceof Promise) {
+          this.receiving = true;
+          r.then(
+            (ds) => {
+              this.receiving = false;
+              this.dispatchAll(ds);
+              if (ds.length === 0) setTimeout(() => this.kick(), 20).unref();
+              else this.kick();
+            },
+            (err: unknown) => {
+              this.receiving = false;
+              this.logger.error({ err }, 'transport receive failed; retrying');
+              setTimeout(() => this.kick(), 200).unref();
+            },
+          );
+          break;
+        }
+        if (r.length === 0) break;
+        this.dispatchAll(r);
+        n += r.length;
+        if (n >= MAX_SYNC_DISPATCH) {
+          setImmediate(() => this.kick());
+          break;
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private dispatchAll(ds: readonly Delivery[]): void {
+    for (let i = 0; i < ds.length; i++) {
+      if (this.onSpace !== undefined) this.onSpace();
+      this.inFlight++;
+      const t = new Task(this, ds[i]!);
+      t.slot = this.active.length;
+      this.active.push(t);
+      runPipeline(this, t, this.settleBound);
+    }
+  }
+
+  // ───────────── settle ─────────────
+
+  private readonly settleBound = (t: Task, v: Verdict): void => this.settle(t, v);
+
+  /** Turns a verdict into a settlement (ack, retry or dead) and, once settled, an outcome. */
+  settle(t: Task, v: Verdict): void {
+    if (t.finished) return;
+    t.finished = true;
+    this.untrack(t);
+    const children = v.children;
+    if (v.status === 'completed') return this.commit(t, v, 'completed', undefined, children.length === 0 ? ACK : { kind: 'ack', children });
+    let reason: FailureReason = v.reason ?? 'agent_error';
+    const retry = this.config.retry;
+    if (retry !== undefined && v.final !== true && reason !== 'shutdown' && this.state === 'running') {
+      let delay = -1;
+      try {
+        delay = retry.delayFor(v.error!, t.attempt, t.event, t.agentId);
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'retry policy threw; not retrying');
+      }
+      if (delay >= 0) {
+        this.counters.retried++;
+        if (this.trace !== null) {
+          const e = traceEntry('retry', t, t.agentId);
+          e.error = toTraceError(v.error);
+          e.reason = reason;
+          e.detail = { delayMs: delay, nextAttempt: t.attempt + 1 };
+          this.trace.log(e);
+        }
+        return this.commit(t, v, undefined, reason, { kind: 'retry', delayMs: delay, children });
+      }
+    }
+    if (retry !== undefined && t.attempt > 1 && reason !== 'shutdown') reason = 'retries_exhausted';
+    const sink = this.config.deadLetter;
+    if (sink !== undefined) {
+      const ev = t.event;
+      const record: DeadLetterRecord = {
+        id: ev._id,
+        event: ev.toJSON(),
+        reason,
+        error: { code: v.error?.code ?? 'AF_ERR_AGENT_FAILED', message: v.error?.message ?? reason },
+        attempts: t.attempt,
+        agentId: t.agentId,
+        sessionId: ev._meta.session_id ?? '',
+        at: Date.now(),
+      };
+      try {
+        sink.add(record);
+        return this.commit(t, v, 'dead_lettered', reason, { kind: 'dead', record, children });
+      } catch (err) {
+        this.logger.error({ eventId: ev._id, err: (err as Error).message }, 'dead-letter sink failed; event recorded as failed');
+      }
+    }
+    this.commit(t, v, 'failed', reason, children.length === 0 ? ACK : { kind: 'ack', children });
+  }
+
+  /** Settles the delivery with the transport; `status` undefined means a retry (no outcome yet). */
+  private commit(t: Task, v: Verdict, status: EventStatus | undefined, reason: FailureReason | undefined, s: Settlement): void {
+    let r: void | Promise<void>;
+    try {
+      r = this.transport.settle(t.delivery, s);
+    } catch (err) {
+      return this.settleFailed(t, err);
+    }
+    if (r instanceof Promise) {
+      r.then(
+        () => this.settled(t, v, status, reason),
+        (err: unknown) => this.settleFailed(t, err),
+      );
+    } else this.settled(t, v, status, reason);
+  }
+
+  /** The transport could not settle (connection or lease lost): the delivery will come again; no outcome now. */
+  private settleFailed(t: Task, err: unknown): void {
+    this.logger.error({ eventId: t.event._id, err }, 'transport settle failed; the event will be delivered again');
+    this.inFlight--;
+    this.afterTask();
+  }
+
+  private settled(t: Task, v: Verdict, status: EventStatus | undefined, reason: FailureReason | undefined): void {
+    const ev = t.event;
+    const children = v.children;
+    if (children.length !== 0) {
+      this.counters.emitted += children.length;
+      if (this.bus.active) this.bus.publish({ type: 'published', parentId: ev._id, events: children });
+    }
+    if (status !== undefined) this.report(t, v, status, reason);
+    this.inFlight--;
+    this.afterTask();
+  }
+
+  private report(t: Task, v: Verdict, status: EventStatus, reason: FailureReason | undefined): void {
+    const ev = t.event;
+    if (status === 'completed') this.counters.completed++;
+    else if (status === 'failed') this.counters.failed++;
+    else this.counters.deadLettered++;
+    const now = Date.now();
+    const trace = this.trace;
+    if (trace !== null) {
+      // One literal with every field: no hidden-class transitions on the hot path.
+      const m = ev._meta;
+      trace.log({
+        timestamp: now,
+        type: 'event_end',
+        eventId: ev._id,
+        sessionId: m.session_id ?? '',
+        agentId: t.agentId,
+        durationMs: now - t.startedAt,
+        status,
+        reason,
+        error: v.error === undefined ? undefined : toTraceError(v.error),
+        parentEventId: m.parent_event,
+        targetAgentId: m.route || ev._target,
+        sourceAgentId: ev._source === '' ? undefined : ev._source,
+        hopCount: m.hop_count === undefined ? 0 : hopOf(m),
+        attempt: t.attempt,
+      });
+    }
+    if (status !== 'completed' && this.debug) this.logger.debug({ eventId: ev._id, reason, err: v.error?.message }, 'event failed');
+    if (this.bus.active) {
+      const o: EventOutcome = {
+        event: ev,
+        eventId: ev._id,
+        sessionId: ev._meta.session_id ?? '',
+        agentId: t.agentId,
+        status,
+        reason,
+        error: v.error,
+        state: v.state,
+        agentResult: v.agentResult,
+        attempts: t.attempt,
+        emitted: v.children.map((c) => c._id),
+        durationMs: now - t.startedAt,
+      };
+      this.bus.publish({ type: 'outcome', outcome: o });
+    }
+  }
+
+  private untrack(t: Task): void {
+    const i = t.slot;
+    if (i < 0) return;
+    const last = this.active.pop()!;
+    if (last !== t) {
+      this.active[i] = last;
+      last.slot = i;
+    }
+    t.slot = -1;
+  }
+
+  private afterTask(): void {
+    if (this.inFlight === 0) this.clock.idle();
+    if (this.idleWaiters.length !== 0 && this.isIdle()) {
+      const ws = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const r of ws) r();
+    }
+    if (!this.pumping) this.pump();
+  }
+
+  // ───────────── host services ─────────────
+
+  checkEvent(event: Event): void {
+    if (!(event instanceof Event)) throw new InvalidEventDataError('event', 'emit() needs an Event created with newEvent()');
+    const limit = this.config.maxPayloadBytes;
+    if (limit > 0) {
+      const bytes = Buffer.byteLength(JSON.stringify(event._data)) + Buffer.byteLength(JSON.stringify(event._meta));
+      if (bytes > limit) throw new PayloadTooLargeError(event._id, bytes, limit);
+    }
+  }
+
+  publishLate(_parent: Task, child: Event): void {
+    if (this.state !== 'running' && this.state !== 'stopping') throw new RunnerNotRunningError(this.state, child._id);
+    this.publish([child], true);
+  }
+
+  /** Publishes events (intake or late children), counts them and tells the bus. */
+  publish(events: Event[], force: boolean): void | Promise<void> {
+    const r = this.transport.publish(events, force ? { force: true } : undefined);
+    const after = (): void => {
+      this.counters.emitted += events.length;
+      if (this.bus.active) this.bus.publish({ type: 'published', parentId: undefined, events });
+      this.kick();
+    };
+    if (r instanceof Promise) return r.then(after);
+    after();
+  }
+
+  /** An event the transport refused asynchronously: it ends failed with reason `transport_error`. */
+  recordUnpublished(event: Event, err: unknown): void {
+    this.counters.emitted++;
+    const d: Delivery = { event, receipt: event._id, deliveryCount: 1 };
+    const t = new Task(this, d);
+    t.finished = true;
+    const error = err instanceof AgentflowError ? err : new TransportError(this.transport.name, 'publish', err, event._id);
+    this.inFlight++;
+    this.settled(t, failed(t, 'transport_error', error, inputStateOf(event)), 'failed', 'transport_error');
+  }
+
+  // ───────────── rest, drain and stop ─────────────
+
+  /** Nothing in flight, and (for a local transport) nothing queued, parked or waiting to retry. */
+  isIdle(): boolean {
+    if (this.inFlight !== 0) return false;
+    const t = this.transport;
+    if (!isLocalQueue(t)) return true;
+    const h = t.held();
+    return t.size() === 0 && h.parked === 0 && h.retrying === 0;
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /** Ends every event still waiting in a local queue with reason `shutdown`. */
+  failQueued(): void {
+    const t = this.transport;
+    if (!isLocalQueue(t)) return;
+    for (const d of t.takeAll()) {
+      const task = new Task(this, d);
+      this.inFlight++;
+      task.slot = this.active.length;
+      this.active.push(task);
+      this.settle(task, failed(task, 'shutdown', new ShutdownError(d.event._id, 'queued'), inputStateOf(d.event)));
+    }
+  }
+
+  /** Aborts every running event and ends it with reason `shutdown`. */
+  abortActive(): void {
+    for (const t of this.active.slice()) {
+      const err = new ShutdownError(t.event._id, 'running');
+      t.abort(err);
+      this.settle(t, failed(t, 'shutdown', err, inputStateOf(t.event)));
+    }
+  }
+
+  stopped(): void {
+    this.state = 'stopped';
+    this.clock.stop();
+  }
+}
