@@ -5,7 +5,7 @@
  * problem is reported at once even when the schema fails.
  * @module
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ErrorCodes, type ErrorCode } from '../core/errors.js';
 import type { Env } from './env.js';
 import { CONFIG_MODES, ConfigSchema, ERROR_CATEGORIES, ERROR_SEVERITIES } from './schema.js';
@@ -186,17 +186,25 @@ export function reportSchemaIssues(issues: readonly z.core.$ZodIssue[], raw: unk
   }
 }
 
-type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType>; catchall?: z.ZodType; valueType?: z.ZodType; element?: z.ZodType };
-const defOf = (s: z.ZodType): Def => (s as unknown as { def: Def }).def;
+/** A node of the configuration's JSON Schema (zod's public `toJSONSchema`). */
+interface JsonSchemaNode {
+  properties?: Record<string, JsonSchemaNode>;
+  additionalProperties?: boolean | JsonSchemaNode;
+  items?: JsonSchemaNode;
+  anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
+}
 
-function unwrap(s: z.ZodType): Def {
-  let d = defOf(s);
-  for (let guard = 0; guard < 10; guard++) {
-    if (['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch', 'nonoptional'].includes(d.type) && d.innerType) d = defOf(d.innerType);
-    else if (d.type === 'pipe' && d.in) d = defOf(d.in);
-    else break;
-  }
-  return d;
+let configJsonSchema: JsonSchemaNode | undefined;
+function schemaTree(): JsonSchemaNode {
+  configJsonSchema ??= z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
+  return configJsonSchema;
+}
+
+/** The branch of a union that describes tables (or the node itself). */
+function tableBranch(n: JsonSchemaNode): JsonSchemaNode {
+  for (const alt of [...(n.anyOf ?? []), ...(n.oneOf ?? [])]) if (alt.properties !== undefined || typeof alt.additionalProperties === 'object') return alt;
+  return n;
 }
 
 /** AgenticGoKit keys that agentflow recognises but does not support (path pattern, `*` for a name). */
@@ -221,11 +229,11 @@ const GO_ONLY: Record<string, string> = {
  * ```
  */
 export function reportUnknownKeys(raw: unknown, r: Reporter): void {
-  const walk = (v: unknown, schema: z.ZodType, path: string[], pattern: string[]): void => {
-    const d = unwrap(schema);
-    if (d.type === 'object' && d.shape && isTable(v)) {
-      const shape = d.shape;
-      const free = d.catchall !== undefined && defOf(d.catchall).type !== 'never';
+  const walk = (v: unknown, node: JsonSchemaNode, path: string[], pattern: string[]): void => {
+    const d = tableBranch(node);
+    if (d.properties !== undefined && isTable(v)) {
+      const shape = d.properties;
+      const free = typeof d.additionalProperties === 'object' || d.additionalProperties === true;
       for (const [k, child] of Object.entries(v)) {
         const p = [...path, k];
         const key = p.join('.');
@@ -239,13 +247,15 @@ export function reportUnknownKeys(raw: unknown, r: Reporter): void {
         else if (path.length === 0) r.warn(key, `unknown section [${k}]; it is ignored${didYouMean(k, Object.keys(shape)).replace(/"([^"]+)"/, '[$1]')}`);
         else r.warn(key, `unknown key "${k}" in [${path.join('.')}]; it is ignored${didYouMean(k, Object.keys(shape))}`);
       }
-    } else if (d.type === 'record' && d.valueType && isTable(v)) {
-      for (const [k, child] of Object.entries(v)) walk(child, d.valueType, [...path, k], [...pattern, '*']);
-    } else if (d.type === 'array' && d.element && Array.isArray(v)) {
-      v.forEach((child, i) => walk(child, d.element!, [...path, String(i)], [...pattern, '*']));
+    } else if (typeof d.additionalProperties === 'object' && isTable(v)) {
+      const each = d.additionalProperties;
+      for (const [k, child] of Object.entries(v)) walk(child, each, [...path, k], [...pattern, '*']);
+    } else if (d.items !== undefined && Array.isArray(v)) {
+      const each = d.items;
+      v.forEach((child, i) => walk(child, each, [...path, String(i)], [...pattern, '*']));
     }
   };
-  walk(raw, ConfigSchema, [], []);
+  walk(raw, schemaTree(), [], []);
   for (const section of ['agent_memory', 'mcp']) {
     if (isTable(raw) && raw[section] !== undefined) r.warn(section, `[${section}] is not supported by agentflow yet; the section is ignored`);
   }

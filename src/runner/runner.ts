@@ -17,20 +17,12 @@ import { isLocalQueue, type Transport } from '../transport/types.js';
 import { AgentTable } from './agents.js';
 import { defaultRunnerConfig, validateRunnerConfig, type RunnerConfig } from './config.js';
 import { OutcomeBus, type RunnerHost } from './outcomes.js';
-import type { RunResult, RunnerStats } from './types.js';
+import type { RunResult, RunnerStats, RunnerStatus } from './types.js';
+
+export type { RunnerStatus };
 import { ChainWaiters, SessionWaiters } from './waiters.js';
 import { Worker } from './worker.js';
 
-/**
- * Lifecycle states of a runner: `idle` → `starting` → `running` →
- * `stopping` → `stopped` (and `start()` again from `stopped`).
- *
- * @example
- * ```ts
- * if (runner.getStatus() !== 'running') await runner.start();
- * ```
- */
-export type RunnerStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /**
  * The event-processing engine.
@@ -159,13 +151,11 @@ export class Runner implements RunnerHost {
     });
   }
 
-  /** The outcome bus (for plugins that also follow published events). */
-  getOutcomeBus(): OutcomeBus {
+  /** The outcome bus (for plugins that also follow published events). */ getOutcomeBus(): OutcomeBus {
     return this.bus;
   }
 
-  /** The transport events wait in. */
-  getTransport(): Transport {
+  /** The transport events wait in. */ getTransport(): Transport {
     return this.transport;
   }
 

@@ -86,3 +86,14 @@ export interface RetryDecider {
 export interface DeadLetterSink {
   add(record: DeadLetterRecord): void;
 }
+
+/**
+ * Lifecycle states of a runner: `idle` → `starting` → `running` →
+ * `stopping` → `stopped` (and `start()` again from `stopped`).
+ *
+ * @example
+ * ```ts
+ * if (runner.getStatus() !== 'running') await runner.start();
+ * ```
+ */
+export type RunnerStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';

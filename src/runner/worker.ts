@@ -11,8 +11,7 @@ import type { CallbackRegistry } from '../core/hooks.js';
 import type { Logger } from '../core/logger.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import { routeOrchestrator } from '../core/orchestrator.js';
-import type { DeadLetterRecord, EventOutcome, EventStatus } from '../core/outcome.js';
-import { hopOf } from '../core/meta.js';
+import type { DeadLetterRecord, EventStatus } from '../core/outcome.js';
 import { toTraceError, type TraceLogger } from '../core/trace.js';
 import { isLocalQueue, type Delivery, type Settlement, type Transport } from '../transport/types.js';
 import type { AgentTable } from './agents.js';
@@ -21,6 +20,7 @@ import { ExpiryClock } from './expiry-clock.js';
 import type { OutcomeBus } from './outcomes.js';
 import { runPipeline, type PipelineEnv, type Verdict } from './pipeline/index.js';
 import { failed, inputStateOf } from './pipeline/results.js';
+import { reportOutcome } from './report.js';
 import { Task, traceEntry, type TaskHost } from './task.js';
 
 const MAX_SYNC_DISPATCH = 512;
@@ -89,7 +89,7 @@ export class Worker implements PipelineEnv, TaskHost {
   inFlight = 0;
   readonly active: Task[] = [];
   private readonly bus: OutcomeBus;
-  private readonly debug: boolean;
+  readonly debug: boolean;
   private pumping = false;
   private receiving = false;
   private kickScheduled = false;
@@ -283,56 +283,9 @@ export class Worker implements PipelineEnv, TaskHost {
       this.counters.emitted += children.length;
       if (this.bus.active) this.bus.publish({ type: 'published', parentId: ev._id, events: children });
     }
-    if (status !== undefined) this.report(t, v, status, reason);
+    if (status !== undefined) reportOutcome(this, this.bus, t, v, status, reason);
     this.inFlight--;
     this.afterTask();
-  }
-
-  private report(t: Task, v: Verdict, status: EventStatus, reason: FailureReason | undefined): void {
-    const ev = t.event;
-    if (status === 'completed') this.counters.completed++;
-    else if (status === 'failed') this.counters.failed++;
-    else this.counters.deadLettered++;
-    const now = Date.now();
-    const trace = this.trace;
-    if (trace !== null) {
-      // One literal with every field: no hidden-class transitions on the hot path.
-      const m = ev._meta;
-      trace.log({
-        timestamp: now,
-        type: 'event_end',
-        eventId: ev._id,
-        sessionId: m.session_id ?? '',
-        agentId: t.agentId,
-        durationMs: now - t.startedAt,
-        status,
-        reason,
-        error: v.error === undefined ? undefined : toTraceError(v.error),
-        parentEventId: m.parent_event,
-        targetAgentId: m.route || ev._target,
-        sourceAgentId: ev._source === '' ? undefined : ev._source,
-        hopCount: m.hop_count === undefined ? 0 : hopOf(m),
-        attempt: t.attempt,
-      });
-    }
-    if (status !== 'completed' && this.debug) this.logger.debug({ eventId: ev._id, reason, err: v.error?.message }, 'event failed');
-    if (this.bus.active) {
-      const o: EventOutcome = {
-        event: ev,
-        eventId: ev._id,
-        sessionId: ev._meta.session_id ?? '',
-        agentId: t.agentId,
-        status,
-        reason,
-        error: v.error,
-        state: v.state,
-        agentResult: v.agentResult,
-        attempts: t.attempt,
-        emitted: v.children.map((c) => c._id),
-        durationMs: now - t.startedAt,
-      };
-      this.bus.publish({ type: 'outcome', outcome: o });
-    }
   }
 
   private untrack(t: Task): void {

@@ -77,7 +77,7 @@ test('session ordering: sessions interleave while each session stays FIFO', asyn
     if (sess === 'a') {
       if (++inA > 1) overlapA = true;
     }
-    if (sess === 'b' && seen.a.length > 0 && seen.a.length < 5) interleaved = true;
+    if (sess === 'b' && seen.a!.length > 0 && seen.a!.length < 5) interleaved = true;
     await sleep(3 + ((n * 7) % 5));
     if (sess === 'a') inA--;
     seen[sess]!.push(n);

@@ -88,7 +88,6 @@ export class InMemoryTransport implements Transport, LocalQueue {
   private readonly inflight: MemoryDelivery[] = [];
   private readonly delayed = new Set<MemoryDelivery>();
   private available: (() => void) | undefined;
-  private closed = false;
 
   constructor(options: InMemoryTransportOptions = {}) {
     const cap = options.capacity ?? 1000;
@@ -102,14 +101,13 @@ export class InMemoryTransport implements Transport, LocalQueue {
   }
 
   publish(events: readonly Event[], options?: PublishOptions): void {
-    if (this.closed) throw new InvalidOptionError('transport', 'the memory transport is closed');
     if (options?.force !== true && this.count + events.length > this.capacity) {
-      throw new QueueFullError(this.capacity, events[0]?._id);
+      throw new QueueFullError(this.capacity, events[0]?._id ?? '');
     }
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!;
       const p = ev._meta.priority;
-      this.levels[p === undefined ? 2 : priorityLevel(p)].push(new MemoryDelivery(ev));
+      this.levels[p === undefined ? 2 : priorityLevel(p)]!.push(new MemoryDelivery(ev));
       this.count++;
     }
   }
@@ -174,8 +172,8 @@ export class InMemoryTransport implements Transport, LocalQueue {
     return list.length;
   }
 
+  /** Cancels retry timers; the queue stays usable (a stopped runner may start again). */
   async close(): Promise<void> {
-    this.closed = true;
     for (const d of this.delayed) d.timer?.clear();
   }
 
