@@ -2,7 +2,7 @@
  * Built-in metrics: the seed's MessageMetrics, switched on with one call.
  * @module
  */
-import type { Runner } from '../runner/runner.js';
+import type { RunnerHost } from '../runner/outcomes.js';
 import type { EventOutcome } from '../runner/types.js';
 
 /**
@@ -146,7 +146,7 @@ export class AgentMetrics {
  * metrics.detach();
  * ```
  */
-export function attachMetrics(runner: Runner, options: AgentMetricsOptions = {}): AgentMetrics & { detach(): void } {
+export function attachMetrics(runner: Pick<RunnerHost, 'onOutcome'>, options: AgentMetricsOptions = {}): AgentMetrics & { detach(): void } {
   const m = new AgentMetrics(options);
   const off = runner.onOutcome((o: EventOutcome) => m.record(o.agentId, o.agentResult?.duration ?? o.durationMs, o.status === 'completed', o.reason));
   return Object.assign(m, { detach: off });

@@ -7,7 +7,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { dirname } from 'node:path';
 import { Event, newEvent } from '../core/event.js';
 import type { FailureReason } from '../core/errors.js';
-import type { Runner } from '../runner/runner.js';
+import { deriveChild, replayMetadata } from '../core/meta.js';
+import type { RunnerHost } from '../runner/outcomes.js';
 import type { DeadLetterRecord, DeadLetterSink } from '../runner/types.js';
 
 /**
@@ -104,7 +105,7 @@ export interface DeadLetterQueueOptions {
    * `dead_letter_handler`), on this runner. A forwarded event that itself
    * fails is never forwarded again.
    */
-  forward?: { runner: Runner; agent?: string };
+  forward?: { runner: RunnerHost; agent?: string };
 }
 
 /** Metadata key marking events that carry a dead letter (never forwarded twice). */
@@ -144,7 +145,7 @@ export class DeadLetterQueue implements DeadLetterSink {
     this.keep(record);
     this.store?.append(record);
     const fwd = this.forward;
-    if (fwd && record.event.metadata[FORWARDED] !== 'true') {
+    if (fwd && record.event.metadata[FORWARDED] !== 'true' && record.event.metadata.af_system === undefined) {
       const agent = fwd.agent ?? 'dead_letter_handler';
       if (record.agentId === agent) return;
       try {
@@ -161,6 +162,8 @@ export class DeadLetterQueue implements DeadLetterSink {
           },
           { session_id: record.sessionId, route: agent, [FORWARDED]: 'true' },
         );
+        deriveChild(Event.fromJSON(record.event), 'system', ev, record.agentId, 'dead_letter');
+        ev._meta.hop_count = '0';
         const status = fwd.runner.getStatus();
         if (status === 'running') fwd.runner.emit(ev);
       } catch {
@@ -199,16 +202,17 @@ export class DeadLetterQueue implements DeadLetterSink {
    * metadata; the attempt counter restarts) and removes each one that was
    * accepted. Returns the replayed ids.
    */
-  replay(runner: Runner, filter: DeadLetterFilter | string = {}): string[] {
+  replay(runner: Pick<RunnerHost, 'emit'>, filter: DeadLetterFilter | string = {}): string[] {
     const f = typeof filter === 'string' ? { id: filter } : filter;
     const done: string[] = [];
     for (const r of this.list(f)) {
       const ev = Event.fromJSON(r.event);
-      delete ev._meta.attempt;
+      ev._meta = replayMetadata(ev._meta);
       runner.emit(ev);
+      // Removed as soon as it is accepted: a failure half way replays nothing twice.
+      this.drop([r.id]);
       done.push(r.id);
     }
-    this.drop(done);
     return done;
   }
 

@@ -4,7 +4,8 @@
  * @module
  */
 import { newEvent } from '../core/event.js';
-import type { Runner } from '../runner/runner.js';
+import { deriveChild, isSystemEvent } from '../core/meta.js';
+import type { RunnerHost } from '../runner/outcomes.js';
 import type { EventOutcome } from '../runner/types.js';
 import { classifyError, type ErrorCategory, type ErrorSeverity } from './classify.js';
 
@@ -42,7 +43,8 @@ export const ERROR_EVENT = 'error_event';
  * `failure_reason`, `retry_count`, `original_event_id` and `original_event`;
  * metadata `error_event = "true"`. A failing error event (for example when
  * no handler is registered) is recorded like any failure but never routed
- * again, so routing can never loop. Returns an unsubscribe function.
+ * again, and a system event (error-routed or dead-letter-forwarded, marked
+ * `af_system`) never triggers either mechanism, so routing can never loop. Returns an unsubscribe function.
  *
  * @example
  * ```ts
@@ -50,11 +52,11 @@ export const ERROR_EVENT = 'error_event';
  * const stop = errorRouting(runner);
  * ```
  */
-export function errorRouting(runner: Runner, options: ErrorRoutingOptions = {}): () => void {
+export function errorRouting(runner: RunnerHost, options: ErrorRoutingOptions = {}): () => void {
   if (options.enabled === false) return () => undefined;
   const fallback = options.errorHandlerName ?? 'error_handler';
   return runner.onOutcome((o: EventOutcome) => {
-    if (o.status === 'completed' || o.event.getMetadataValue(ERROR_EVENT) === 'true') return;
+    if (o.status === 'completed' || o.event.getMetadataValue(ERROR_EVENT) === 'true' || isSystemEvent(o.event)) return;
     if (o.reason === 'shutdown') return;
     const c = classifyError(o.error);
     const handler = options.severityHandlers?.[c.severity] ?? options.categoryHandlers?.[c.category] ?? fallback;
@@ -73,6 +75,9 @@ export function errorRouting(runner: Runner, options: ErrorRoutingOptions = {}):
       },
       { session_id: o.sessionId, route: handler, [ERROR_EVENT]: 'true', status: 'error' },
     );
+    // A system child of the failed event: same session, chain and trace context; never routed again.
+    deriveChild(o.event, 'system', ev, o.agentId, 'error_routing');
+    ev._meta.hop_count = '0';
     if (runner.getStatus() === 'running') {
       try {
         runner.emit(ev);
