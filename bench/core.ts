@@ -131,6 +131,84 @@ async function rawQueuedEventBytes(count: number): Promise<number> {
   return (after - before) / count;
 }
 
+/**
+ * The honest minimum for a route hop, in exactly the shape of `chain.3hop`
+ * (20,000 chains in batches of 500, concurrency 10): a ring-buffer queue;
+ * each hop creates a new event (fresh `crypto.randomUUID()`, a timestamp,
+ * the previous output copied in as data) and awaits an async handler that
+ * returns a small new state.
+ */
+async function rawChainOnce(): Promise<number> {
+  interface RawEvent {
+    id: string;
+    ts: number;
+    target: string;
+    data: Record<string, unknown>;
+    meta: Record<string, string>;
+  }
+  type Out = { data: Record<string, unknown>; route?: string };
+  const handlers: Record<string, (ev: RawEvent) => Promise<Out>> = {
+    step1: async (ev) => ({ data: { ...ev.data, a: 1 }, route: 'step2' }),
+    step2: async (ev) => ({ data: { ...ev.data, b: 2 }, route: 'step3' }),
+    step3: async (ev) => ({ data: { ...ev.data, c: 3 } }),
+  };
+  const cap = 4096;
+  const buf: (RawEvent | undefined)[] = new Array(cap);
+  let head = 0;
+  let tail = 0;
+  let size = 0;
+  const push = (ev: RawEvent): void => {
+    buf[tail] = ev;
+    tail = (tail + 1) & (cap - 1);
+    size++;
+  };
+  let hops = 0;
+  const worker = async (): Promise<void> => {
+    while (size > 0) {
+      const ev = buf[head]!;
+      buf[head] = undefined;
+      head = (head + 1) & (cap - 1);
+      size--;
+      const out = await handlers[ev.target]!(ev);
+      hops++;
+      if (out.route !== undefined) push({ id: randomUUID(), ts: Date.now(), target: out.route, data: { ...out.data }, meta: { ...ev.meta, parent_event: ev.id } });
+    }
+  };
+  const CHAINS = 20_000;
+  const PER_BATCH = 500;
+  const t0 = nowNs();
+  for (let b = 0; b < CHAINS / PER_BATCH; b++) {
+    for (let i = 0; i < PER_BATCH; i++) push({ id: randomUUID(), ts: Date.now(), target: 'step1', data: { i }, meta: { session_id: 's' } });
+    await Promise.all(Array.from({ length: 10 }, worker));
+  }
+  if (hops !== CHAINS * 3) throw new Error(`raw chain ran ${hops} hops`);
+  return Number(nowNs() - t0) / hops;
+}
+
+/** Heap retained per processed event: 1,000,000 events through a no-op agent with default settings, after GC. */
+async function retainedPerProcessedEvent(total: number): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  const r = createRunner({ logger: silentLogger() });
+  r.registerAgent('noop', async (_c, _e, s) => s);
+  await r.start();
+  const pump = async (n: number) => {
+    for (let done = 0; done < n; done += 1000) {
+      for (let i = 0; i < 1000; i++) r.emit(newEvent('noop', { i }));
+      await r.drain();
+    }
+  };
+  await pump(50_000); // fill the bounded trace ring and warm up
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  await pump(total);
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  await r.stop();
+  return Math.max(0, after - before) / total;
+}
+
 async function langgraphChainOnce(): Promise<BenchResult | undefined> {
   let lg: typeof import('@langchain/langgraph');
   try {
@@ -189,15 +267,58 @@ export async function benchCore(): Promise<BenchResult[]> {
     await r.stop();
   }
 
+  out.push(await measure('baseline.raw_chain_step', rawChainOnce, { ops: 60_000 }));
+
   const count = 100_000;
   out.push({ name: 'memory.queued_event_bytes', bytes: Math.round(await queuedEventBytes(count)), events: count });
   out.push({ name: 'baseline.raw_queued_event_bytes', bytes: Math.round(await rawQueuedEventBytes(count)), events: count });
+
+  out.push({ name: 'memory.retained_per_processed_event', bytes: Math.round((await retainedPerProcessedEvent(1_000_000)) * 100) / 100, events: 1_000_000 });
 
   const lg = await langgraphChainOnce();
   if (lg) {
     lg.unit = 'ns per step';
     out.push(lg);
   } else out.push({ name: 'langgraph.chain3', skipped: 'install @langchain/langgraph to compare' });
+  return out;
+}
+
+/**
+ * Interleaved pairs: baseline, case, baseline, case, … (the machine's speed
+ * drifts within a run); reports the median of the per-pair ratios and its spread.
+ */
+export async function comparePairs(baseOnce: () => Promise<number>, caseOnce: () => Promise<number>, pairs = 9): Promise<{ median: number; min: number; max: number; base_ns: number; case_ns: number }> {
+  await baseOnce();
+  await caseOnce();
+  const ratios: number[] = [];
+  const bs: number[] = [];
+  const cs: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const b = await baseOnce();
+    const c = await caseOnce();
+    bs.push(b);
+    cs.push(c);
+    ratios.push(c / b);
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { median: med(ratios), min: Math.min(...ratios), max: Math.max(...ratios), base_ns: med(bs), case_ns: med(cs) };
+}
+
+/** The compared pairs, each measured interleaved in this run. */
+export async function benchPairs(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  const noop = noopRunner({ traced: true, hooks: false });
+  const hooks = noopRunner({ traced: true, hooks: true });
+  const chain = chainRunner(true);
+  for (const r of [noop, hooks, chain]) await r.start();
+  const pair = async (name: string, target: number, base: () => Promise<number>, kase: () => Promise<number>) => {
+    const p = await comparePairs(base, kase);
+    out.push({ name, value: Math.round(p.median * 100) / 100, spread: [Math.round(p.min * 100) / 100, Math.round(p.max * 100) / 100], target, unit: 'ratio (median of interleaved pairs)', pass: p.median <= target, base_ns: Math.round(p.base_ns), case_ns: Math.round(p.case_ns) });
+  };
+  await pair('compare.dispatch_noop_vs_raw_dispatch', 2.0, rawDispatchOnce, () => runnerDispatchOnce(noop, 'noop'));
+  await pair('compare.dispatch_hooks_vs_noop', 1.5, () => runnerDispatchOnce(noop, 'noop'), () => runnerDispatchOnce(hooks, 'noop'));
+  await pair('compare.chain_hop_vs_raw_chain_step', 1.5, rawChainOnce, () => chainOnce(chain));
+  for (const r of [noop, hooks, chain]) await r.stop();
   return out;
 }
 

@@ -25,6 +25,7 @@ import { Task, traceEntry, type TaskHost } from './task.js';
 
 const MAX_SYNC_DISPATCH = 512;
 const ACK: Settlement = { kind: 'ack' };
+const FORCE = { force: true } as const;
 
 /**
  * Counters a worker keeps (the runner's `stats()` reads them).
@@ -154,7 +155,18 @@ export class Worker implements PipelineEnv, TaskHost {
     let n = 0;
     try {
       const limit = this.config.concurrency;
+      const one = this.transport.receiveOne;
       while (this.inFlight < limit) {
+        if (one !== undefined) {
+          const d = one.call(this.transport);
+          if (d === undefined) break;
+          this.dispatch(d);
+          if (++n >= MAX_SYNC_DISPATCH) {
+            setImmediate(() => this.kick());
+            break;
+          }
+          continue;
+        }
         const r = this.transport.receive(limit - this.inFlight);
         if (r instanceof Promise) {
           this.receiving = true;
@@ -187,14 +199,16 @@ export class Worker implements PipelineEnv, TaskHost {
   }
 
   private dispatchAll(ds: readonly Delivery[]): void {
-    for (let i = 0; i < ds.length; i++) {
-      if (this.onSpace !== undefined) this.onSpace();
-      this.inFlight++;
-      const t = new Task(this, ds[i]!);
-      t.slot = this.active.length;
-      this.active.push(t);
-      runPipeline(this, t, this.settleBound);
-    }
+    for (let i = 0; i < ds.length; i++) this.dispatch(ds[i]!);
+  }
+
+  private dispatch(d: Delivery): void {
+    if (this.onSpace !== undefined) this.onSpace();
+    this.inFlight++;
+    const t = new Task(this, d);
+    t.slot = this.active.length;
+    this.active.push(t);
+    runPipeline(this, t, this.settleBound);
   }
 
   // ───────────── settle ─────────────
@@ -327,14 +341,15 @@ export class Worker implements PipelineEnv, TaskHost {
 
   /** Publishes events (intake or late children), counts them and tells the bus. */
   publish(events: Event[], force: boolean): void | Promise<void> {
-    const r = this.transport.publish(events, force ? { force: true } : undefined);
-    const after = (): void => {
-      this.counters.emitted += events.length;
-      if (this.bus.active) this.bus.publish({ type: 'published', parentId: undefined, events });
-      this.kick();
-    };
-    if (r instanceof Promise) return r.then(after);
-    after();
+    const r = this.transport.publish(events, force ? FORCE : undefined);
+    if (r instanceof Promise) return r.then(() => this.published(events));
+    this.published(events);
+  }
+
+  private published(events: Event[]): void {
+    this.counters.emitted += events.length;
+    if (this.bus.active) this.bus.publish({ type: 'published', parentId: undefined, events });
+    this.kick();
   }
 
   /** An event the transport refused asynchronously: it ends failed with reason `transport_error`. */
@@ -354,9 +369,7 @@ export class Worker implements PipelineEnv, TaskHost {
   isIdle(): boolean {
     if (this.inFlight !== 0) return false;
     const t = this.transport;
-    if (!isLocalQueue(t)) return true;
-    const h = t.held();
-    return t.size() === 0 && h.parked === 0 && h.retrying === 0;
+    return !isLocalQueue(t) || t.pending() === 0;
   }
 
   whenIdle(): Promise<void> {

@@ -106,6 +106,8 @@ export interface Transport {
   readonly capacity: number;
   publish(events: readonly Event[], options?: PublishOptions): void | Promise<void>;
   receive(max: number): readonly Delivery[] | Promise<readonly Delivery[]>;
+  /** Optional for synchronous transports: one delivery or `undefined`, without allocating a batch (the worker's hot path). */
+  receiveOne?(): Delivery | undefined;
   settle(delivery: Delivery, settlement: Settlement): void | Promise<void>;
   extend?(delivery: Delivery, ms: number): Promise<void>;
   /** Called when deliveries become available without a publish from this process (remote producers, due retries). */
@@ -128,6 +130,8 @@ export interface LocalQueue {
   size(): number;
   /** Events held: retries waiting for their delay, and events waiting for their session's turn. */
   held(): { retrying: number; parked: number };
+  /** Every undelivered event: ready, parked and retrying (0 means the queue is at rest). */
+  pending(): number;
   /** Removes and returns every undelivered event (ready, parked and retrying). */
   takeAll(): Delivery[];
   /** Visits every undelivered event without removing it. */

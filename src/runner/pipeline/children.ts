@@ -23,7 +23,7 @@ import { asAgentflowError } from './results.js';
  * routeNext(env, task, result);
  * ```
  */
-export function routeNext(env: PipelineEnv, t: Task, result: OrchestrationResult): void {
+export function routeNext(env: PipelineEnv, t: Task, result: Pick<OrchestrationResult, 'state' | 'agentId' | 'error' | 'reason'>): void {
   if (result.error !== undefined) return;
   const out = result.state;
   const next = out._meta.route;

@@ -88,3 +88,13 @@ export interface PipelineEnv {
  * ```
  */
 export type Done = (t: Task, v: Verdict) => void;
+
+/**
+ * The shared empty children list (no allocation per childless verdict).
+ *
+ * @example
+ * ```ts
+ * const v: Verdict = { status: 'completed', agentId: 'a', state, children: NO_CHILDREN };
+ * ```
+ */
+export const NO_CHILDREN: readonly Event[] = Object.freeze([]);

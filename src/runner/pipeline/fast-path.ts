@@ -10,7 +10,7 @@ import type { State } from '../../core/state.js';
 import type { AgentEntry } from '../agents.js';
 import type { Task } from '../task.js';
 import { routeNext } from './children.js';
-import type { Done, PipelineEnv } from './env.js';
+import { NO_CHILDREN, type Done, type PipelineEnv, type Verdict } from './env.js';
 import { invokeAgent } from './invoke-agent.js';
 
 /**
@@ -43,16 +43,13 @@ export function runFastPath(env: PipelineEnv, t: Task, entry: AgentEntry, state:
   t.agentId = entry.name;
   invokeAgent(env, t, entry, t, state, env.traceFull, (run) => {
     if (t.finished) return;
-    const result = { agentId: run.agentId, state: run.state, agentResult: run.result, error: run.error, reason: run.reason };
-    routeNext(env, t, result);
-    done(t, {
-      status: result.error === undefined ? 'completed' : 'failed',
-      agentId: result.agentId,
-      state: result.state,
-      reason: result.error === undefined ? undefined : (result.reason ?? 'agent_error'),
-      error: result.error,
-      agentResult: result.agentResult,
-      children: t.children ?? [],
-    });
+    const v: Verdict = { status: 'completed', agentId: run.agentId, state: run.state, reason: run.reason, error: run.error, agentResult: run.result, children: NO_CHILDREN };
+    routeNext(env, t, v);
+    if (v.error !== undefined) {
+      v.status = 'failed';
+      v.reason ??= 'agent_error';
+    } else v.reason = undefined;
+    if (t.children !== undefined) v.children = t.children;
+    done(t, v);
   });
 }

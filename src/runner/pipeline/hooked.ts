@@ -13,7 +13,7 @@ import type { State } from '../../core/state.js';
 import { toTraceError } from '../../core/trace.js';
 import { AgentScopedContext, traceEntry, type Task } from '../task.js';
 import { broadcastCopies, routeNext } from './children.js';
-import type { Done, PipelineEnv, Verdict } from './env.js';
+import { NO_CHILDREN, type Done, type PipelineEnv, type Verdict } from './env.js';
 import { invokeAgent } from './invoke-agent.js';
 import { asAgentflowError, failed, reasonOf } from './results.js';
 
@@ -48,7 +48,7 @@ export async function runHooked(env: PipelineEnv, t: Task, input: State, done: D
     if (meta.broadcast === 'true' && meta.broadcast_targets !== undefined) {
       broadcastCopies(env, t, state);
       const finalState = await afterEvent(env, t, state, { agentId: '' });
-      if (!t.finished) done(t, { status: 'completed', agentId: '', state: finalState, children: t.children ?? [] });
+      if (!t.finished) done(t, { status: 'completed', agentId: '', state: finalState, children: t.children ?? NO_CHILDREN });
       return;
     }
     const target = meta.route || ev._target;
@@ -72,7 +72,7 @@ export async function runHooked(env: PipelineEnv, t: Task, input: State, done: D
     if (t.finished) return;
     verdict =
       result.error === undefined
-        ? { status: 'completed', agentId: result.agentId, state: finalState, agentResult: result.agentResult, children: t.children ?? [] }
+        ? { status: 'completed', agentId: result.agentId, state: finalState, agentResult: result.agentResult, children: t.children ?? NO_CHILDREN }
         : failed(t, result.reason ?? 'agent_error', result.error, finalState, result.agentResult);
   } catch (err) {
     env.logger.error({ eventId: ev._id, err }, 'internal error while processing event');
@@ -185,15 +185,14 @@ function race<T>(env: PipelineEnv, t: Task, p: Promise<T>): Promise<T> {
   }
   if (t.expiry === 0 && env.running()) return p;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (err: unknown): void => reject(err);
-    t.onAbort(onAbort);
+    t.onAbort(reject);
     p.then(
       (v) => {
-        t.offAbort(onAbort);
+        t.offAbort(reject);
         resolve(v);
       },
       (e: unknown) => {
-        t.offAbort(onAbort);
+        t.offAbort(reject);
         reject(e);
       },
     );

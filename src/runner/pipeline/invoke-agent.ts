@@ -30,28 +30,45 @@ import { asAgentflowError, normalizeResult, reasonOf, thrownValue } from './resu
 export function invokeAgent(env: PipelineEnv, t: Task, entry: AgentEntry, ctx: AgentContext, state: State, trace: TraceLogger | null, done: (run: AgentRun) => void): void {
   if (env.traceFull !== null) env.traceFull.log(traceEntry('agent_start', t, entry.name));
   applyAgentTimeout(env, t, entry);
-  const started = Date.now();
-  let settled = false;
-  const finish = (value: unknown, thrown: unknown): void => {
-    if (settled) return;
-    settled = true;
-    t.offAbort(onAbort);
-    done(settleRun(t, entry.name, state, value, thrown, started, trace));
-  };
-  const onAbort = (err: unknown): void => finish(undefined, err);
-  if (t.aborted !== undefined) return finish(undefined, t.aborted);
+  // One object per call and only inline closures: no named closures on the hot path.
+  const inv = new Invocation(t, entry.name, state, Date.now(), trace, done);
+  if (t.aborted !== undefined) return inv.finish(undefined, t.aborted);
   let r: ReturnType<AgentInvoke>;
   try {
     r = entry.invoke(ctx, t.event, state);
   } catch (err) {
-    return finish(undefined, thrownValue(err));
+    return inv.finish(undefined, thrownValue(err));
   }
-  if (!(r instanceof Promise)) return finish(r, undefined);
-  if (t.expiry !== 0 || !env.running()) t.onAbort(onAbort);
+  if (!(r instanceof Promise)) return inv.finish(r, undefined);
+  if (t.expiry !== 0 || !env.running()) inv.armAbort();
   r.then(
-    (v) => finish(v, undefined),
-    (e: unknown) => finish(undefined, thrownValue(e)),
+    (v) => inv.finish(v, undefined),
+    (e: unknown) => inv.finish(undefined, thrownValue(e)),
   );
+}
+
+/** One agent call in flight: settles once, whether the handler or an abort comes first. */
+class Invocation {
+  private settled = false;
+  private onAbort: ((err: unknown) => void) | undefined = undefined;
+  constructor(
+    private readonly t: Task,
+    private readonly agentId: string,
+    private readonly state: State,
+    private readonly started: number,
+    private readonly trace: TraceLogger | null,
+    private readonly done: (run: AgentRun) => void,
+  ) {}
+  armAbort(): void {
+    this.onAbort = (err) => this.finish(undefined, err);
+    this.t.onAbort(this.onAbort);
+  }
+  finish(value: unknown, thrown: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.onAbort !== undefined) this.t.offAbort(this.onAbort);
+    this.done(settleRun(this.t, this.agentId, this.state, value, thrown, this.started, this.trace));
+  }
 }
 
 /** Turns what a handler returned or threw into an AgentRun, and traces `agent_end`. */

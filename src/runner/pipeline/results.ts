@@ -9,7 +9,7 @@ import type { Event, Metadata } from '../../core/event.js';
 import { cloneRecord } from '../../core/json.js';
 import { State } from '../../core/state.js';
 import type { Task } from '../task.js';
-import type { Verdict } from './env.js';
+import { NO_CHILDREN, type Verdict } from './env.js';
 
 /**
  * A thrown `undefined` or `null` still has to count as a failure.
@@ -118,5 +118,5 @@ export function normalizeResult(v: unknown, agentId: string, eventId: string, st
  * ```
  */
 export function failed(t: Task, reason: FailureReason, error: AgentflowError, state: State, agentResult?: AgentResult): Verdict {
-  return { status: 'failed', agentId: t.agentId, state, reason, error, agentResult, children: t.children ?? [] };
+  return { status: 'failed', agentId: t.agentId, state, reason, error, agentResult, children: t.children ?? NO_CHILDREN };
 }

@@ -115,16 +115,24 @@ export class InMemoryTransport implements Transport, LocalQueue {
   receive(max: number): Delivery[] {
     const out: Delivery[] = [];
     while (out.length < max) {
-      const d = this.first.length !== 0 ? this.first.shift()! : this.poll();
+      const d = this.receiveOne();
       if (d === undefined) break;
+      out.push(d);
+    }
+    return out;
+  }
+
+  receiveOne(): Delivery | undefined {
+    for (;;) {
+      const d = this.first.length !== 0 ? this.first.shift()! : this.poll();
+      if (d === undefined) return undefined;
       if (this.ordered && !this.takeTurn(d)) continue;
       d.deliveryCount++;
       d.state = 1;
       d.slot = this.inflight.length;
       this.inflight.push(d);
-      out.push(d);
+      return d;
     }
-    return out;
   }
 
   settle(delivery: Delivery, s: Settlement): void {
@@ -179,6 +187,10 @@ export class InMemoryTransport implements Transport, LocalQueue {
 
   size(): number {
     return this.count + this.first.length;
+  }
+
+  pending(): number {
+    return this.count + this.first.length + this.parkedCount + this.delayed.size;
   }
 
   held(): { retrying: number; parked: number } {
