@@ -1,0 +1,126 @@
+/**
+ * Regression tests for runner defects found by attacking agentflow (the
+ * hardening issue); each is named after its defect.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BaseAgent, newEvent, type AgentContext, type EventOutcome, type State } from '../../src/index.js';
+import { retryPolicy } from '../../src/reliability/index.js';
+import { assertBalanced, sleep, testRunner, untilAborted } from '../runner/helpers.js';
+
+class Hangs extends BaseAgent {
+  constructor(private readonly where: 'shutdown' | 'initialize') {
+    super({ name: 'hangs' });
+  }
+  override initialize(): Promise<void> | void {
+    if (this.where === 'initialize') return new Promise<void>(() => undefined);
+  }
+  override shutdown(): Promise<void> | void {
+    if (this.where === 'shutdown') return new Promise<void>(() => undefined);
+  }
+  run(_ctx: AgentContext, s: State): State {
+    return s;
+  }
+}
+
+test('defect: an agent shutdown() that never resolves hung stop({ timeoutMs }) forever', async () => {
+  const r = testRunner();
+  r.registerAgent('hangs', new Hangs('shutdown'));
+  await r.start();
+  const t0 = Date.now();
+  await assert.rejects(r.stop({ timeoutMs: 50 }), (e: { code?: string }) => e.code === 'AF_ERR_AGENT_LIFECYCLE');
+  assert.ok(Date.now() - t0 < 2000, 'stop() overran its timeout');
+  assert.equal(r.getStatus(), 'stopped');
+});
+
+test('defect: stop() during start() was ignored and the runner then ran', async () => {
+  const r = testRunner({ stopTimeoutMs: 100 });
+  r.registerAgent('slow', {
+    name: 'slow',
+    role: 'slow',
+    description: '',
+    capabilities: [],
+    systemPrompt: '',
+    enabled: true,
+    initialize: () => sleep(30),
+    run: (_c: AgentContext, s: State) => s,
+    handleEvent: (_c: AgentContext, _e: unknown, s: State) => s,
+  } as never);
+  const starting = r.start();
+  const stopping = r.stop();
+  await starting;
+  await stopping;
+  assert.equal(r.getStatus(), 'stopped');
+});
+
+test('defect: a retry cut short by stop was recorded retries_exhausted instead of shutdown', async () => {
+  const r = testRunner({ retry: retryPolicy({ maxRetries: 5, baseDelayMs: 10_000, jitter: false }) });
+  r.registerAgent('flaky', () => {
+    throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+  });
+  const outcomes: EventOutcome[] = [];
+  r.onOutcome((o) => outcomes.push(o));
+  await r.start();
+  r.emit(newEvent('flaky'));
+  await sleep(20);
+  assert.equal(r.stats().retryPending, 1);
+  await r.stop({ timeoutMs: 20 });
+  assert.equal(outcomes.length, 1);
+  assert.equal(outcomes[0]!.reason, 'shutdown');
+  assertBalanced(r);
+});
+
+test('defect: two run() calls for the same event left the first promise unsettled', async () => {
+  const r = testRunner();
+  r.registerAgent('a', async (c, e, s) => (await sleep(5), s));
+  await r.start();
+  const ev = newEvent('a', { n: 1 });
+  const first = r.run(ev);
+  const second = r.run(ev);
+  const settled = await Promise.race([Promise.allSettled([first, second]).then(() => 'both'), sleep(2000).then(() => 'hung')]);
+  assert.equal(settled, 'both');
+  await r.drain();
+  await r.stop();
+});
+
+test('defect: a deadline in year 9999 made the shared expiry clock fire every millisecond', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  const r = testRunner();
+  let aborted = false;
+  r.registerAgent('a', async (ctx, e, s) => {
+    ctx.signal.addEventListener('abort', () => (aborted = true));
+    await sleep(40);
+    return s;
+  });
+  await r.start();
+  await r.run(newEvent('a', {}, { deadline: '9999-12-31T23:59:59Z', timeout: '999999999h' }));
+  await r.stop();
+  process.off('warning', onWarning);
+  assert.equal(aborted, false, 'a far deadline aborted the handler early');
+  assert.deepEqual(warnings.filter((w) => w === 'TimeoutOverflowWarning'), []);
+});
+
+test('defect: a 3e9 ms retry delay gave 4 attempts in 9 ms (Node clamps long timers to 1 ms)', async () => {
+  let attempts = 0;
+  const r = testRunner({ retry: retryPolicy({ maxRetries: 3, baseDelayMs: 3e9, maxDelayMs: 3e9, jitter: false }) });
+  r.registerAgent('a', () => {
+    attempts++;
+    throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+  });
+  await r.start();
+  r.emit(newEvent('a'));
+  await sleep(50);
+  assert.equal(attempts, 1);
+  await r.stop({ timeoutMs: 10 });
+  assertBalanced(r);
+});
+
+test('defect: metadata timeout "0s" switched off the runner’s timeout for that event', async () => {
+  const r = testRunner({ timeoutMs: 30 });
+  r.registerAgent('a', (ctx) => untilAborted(ctx.signal));
+  await r.start();
+  await assert.rejects(r.run(newEvent('a', {}, { timeout: '0s' })), (e: { reason?: string }) => e.reason === 'timeout');
+  await r.stop();
+});
