@@ -84,6 +84,9 @@ export interface EventJSON {
   metadata: Metadata;
 }
 
+/** Process start (ms): event timestamps are stored relative to it. */
+const EPOCH = Date.now();
+
 /**
  * A structured packet of information with routing metadata and a JSON
  * payload. Create events with {@link newEvent}. Once emitted, an event
@@ -98,7 +101,11 @@ export interface EventJSON {
  */
 export class Event {
   /** @internal */ _id: string;
-  /** @internal */ _timestamp: number;
+  /**
+   * @internal Milliseconds since {@link EPOCH}: a small integer (no boxed
+   * number per event) for events made within ~12 days of process start.
+   */
+  _ts: number;
   /** @internal */ _target: string;
   /** @internal */ _source: string;
   /** @internal */ _data: EventData;
@@ -111,7 +118,7 @@ export class Event {
    */
   constructor(id: string, timestamp: number, target: string, source: string, data: EventData, meta: Metadata) {
     this._id = id;
-    this._timestamp = timestamp;
+    this._ts = timestamp - EPOCH;
     this._target = target;
     this._source = source;
     this._data = data;
@@ -124,11 +131,11 @@ export class Event {
   }
   /** When the event was created. */
   getTimestamp(): Date {
-    return new Date(this._timestamp);
+    return new Date(this._ts + EPOCH);
   }
   /** Creation time in epoch milliseconds (no allocation). */
   getTimestampMs(): number {
-    return this._timestamp;
+    return this._ts + EPOCH;
   }
   /** The agent this event is addressed to (metadata `route` wins when set). */
   getTargetAgentId(): string {
@@ -188,7 +195,7 @@ export class Event {
   toJSON(): EventJSON {
     return {
       id: this._id,
-      timestamp: new Date(this._timestamp).toISOString(),
+      timestamp: new Date(this._ts + EPOCH).toISOString(),
       targetAgentId: this._target,
       sourceAgentId: this._source,
       data: cloneJson(this._data, 'data', this._id),

@@ -78,12 +78,16 @@ function cloneValue(v: unknown, path: string, eventId: string | undefined, depth
 }
 
 function cloneObject(src: Record<string, unknown>, path: string, eventId: string | undefined, depth: number): JsonObject {
-  const out: JsonObject = {};
-  for (const key in src) {
-    if (!Object.prototype.hasOwnProperty.call(src, key)) continue;
+  // A spread copies a plain object with its exact shape (no empty-literal slack: ~12 B less per small object);
+  // nested values are then validated and deep-copied in place.
+  const out = { ...src } as JsonObject;
+  for (const key in out) {
     if (key === FORBIDDEN) throw new InvalidEventDataError(`${path}.${key}`, 'the key "__proto__" is not allowed', eventId);
-    out[key] = cloneValue(src[key], `${path}.${key}`, eventId, depth);
+    const v = out[key];
+    if (v !== null && typeof v === 'object') out[key] = cloneValue(v, `${path}.${key}`, eventId, depth);
+    else if (typeof v !== 'string' && typeof v !== 'boolean' && v !== null) out[key] = cloneValue(v, `${path}.${key}`, eventId, depth);
   }
+  if (Object.getOwnPropertySymbols(out).length !== 0) for (const sym of Object.getOwnPropertySymbols(out)) delete (out as Record<symbol, unknown>)[sym];
   return out;
 }
 
@@ -118,15 +122,15 @@ export function cloneMetadata(
   eventId: string | undefined,
   onError: (key: string, problem: string) => Error,
 ): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (src === undefined || src === null) return out;
+  if (src === undefined || src === null) return {};
   if (typeof src !== 'object' || Array.isArray(src)) throw onError('(metadata)', `expected an object of strings, got ${Array.isArray(src) ? 'an array' : typeof src}`);
-  for (const key in src) {
-    if (!Object.prototype.hasOwnProperty.call(src, key)) continue;
-    const v = (src as Record<string, unknown>)[key];
+  // Spread: an exact-shape copy (see cloneObject); then every value is checked.
+  const out = { ...src } as Record<string, string>;
+  for (const key in out) {
+    const v = (out as Record<string, unknown>)[key];
     if (key === FORBIDDEN) throw onError(key, 'the key "__proto__" is not allowed');
-    if (typeof v !== 'string') throw onError(key, `metadata values must be strings, got ${v === null ? 'null' : typeof v}${eventId ? '' : ''}`);
-    out[key] = v;
+    if (typeof v !== 'string') throw onError(key, `metadata values must be strings, got ${v === null ? 'null' : typeof v}`);
   }
+  if (Object.getOwnPropertySymbols(out).length !== 0) for (const sym of Object.getOwnPropertySymbols(out)) delete (out as Record<symbol, unknown>)[sym];
   return out;
 }

@@ -77,7 +77,8 @@ export class InMemoryTransport implements Transport, LocalQueue {
   readonly capabilities: TransportCapabilities;
   readonly capacity: number;
   readonly maxBypass: number;
-  private readonly levels = [new Ring<MemoryDelivery>(), new Ring<MemoryDelivery>(), new Ring<MemoryDelivery>(), new Ring<MemoryDelivery>()] as const;
+  /** Fresh events by priority level (a delivery object is made only when one is received). */
+  private readonly levels = [new Ring<Event>(), new Ring<Event>(), new Ring<Event>(), new Ring<Event>()] as const;
   /** Deliveries that must go out before the levels: unparked session heads, due retries, requeued ones. */
   private readonly first = new Ring<MemoryDelivery>();
   private readonly bypass = [0, 0, 0, 0];
@@ -107,7 +108,7 @@ export class InMemoryTransport implements Transport, LocalQueue {
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!;
       const p = ev._meta.priority;
-      this.levels[p === undefined ? 2 : priorityLevel(p)]!.push(new MemoryDelivery(ev));
+      this.levels[p === undefined ? 2 : priorityLevel(p)]!.push(ev);
       this.count++;
     }
   }
@@ -124,8 +125,13 @@ export class InMemoryTransport implements Transport, LocalQueue {
 
   receiveOne(): Delivery | undefined {
     for (;;) {
-      const d = this.first.length !== 0 ? this.first.shift()! : this.poll();
-      if (d === undefined) return undefined;
+      let d: MemoryDelivery | undefined;
+      if (this.first.length !== 0) d = this.first.shift()!;
+      else {
+        const ev = this.poll();
+        if (ev === undefined) return undefined;
+        d = new MemoryDelivery(ev);
+      }
       if (this.ordered && !this.takeTurn(d)) continue;
       d.deliveryCount++;
       d.state = 1;
@@ -201,7 +207,10 @@ export class InMemoryTransport implements Transport, LocalQueue {
     const out: MemoryDelivery[] = [];
     let d: MemoryDelivery | undefined;
     while ((d = this.first.shift()) !== undefined) out.push(d);
-    for (const ring of this.levels) while ((d = ring.shift()) !== undefined) out.push(d);
+    for (const ring of this.levels) {
+      let ev: Event | undefined;
+      while ((ev = ring.shift()) !== undefined) out.push(new MemoryDelivery(ev));
+    }
     for (const t of this.turns.values()) out.push(...t.waiting);
     for (const r of this.delayed) {
       r.timer?.clear();
@@ -227,7 +236,7 @@ export class InMemoryTransport implements Transport, LocalQueue {
 
   forEach(fn: (event: Event) => void): void {
     this.first.forEach((d) => fn(d.event));
-    for (const ring of this.levels) ring.forEach((d) => fn(d.event));
+    for (const ring of this.levels) ring.forEach(fn);
     for (const t of this.turns.values()) for (const d of t.waiting) fn(d.event);
     for (const d of this.delayed) fn(d.event);
   }
@@ -271,7 +280,7 @@ export class InMemoryTransport implements Transport, LocalQueue {
     this.first.push(next);
   }
 
-  private poll(): MemoryDelivery | undefined {
+  private poll(): Event | undefined {
     if (this.count === 0) return undefined;
     const L = this.levels;
     // Fast path: only one level in use (the common case).
