@@ -87,7 +87,6 @@ function cloneObject(src: Record<string, unknown>, path: string, eventId: string
     if (v !== null && typeof v === 'object') out[key] = cloneValue(v, `${path}.${key}`, eventId, depth);
     else if (typeof v !== 'string' && typeof v !== 'boolean' && v !== null) out[key] = cloneValue(v, `${path}.${key}`, eventId, depth);
   }
-  if (Object.getOwnPropertySymbols(out).length !== 0) for (const sym of Object.getOwnPropertySymbols(out)) delete (out as Record<symbol, unknown>)[sym];
   return out;
 }
 
@@ -131,6 +130,5 @@ export function cloneMetadata(
     if (key === FORBIDDEN) throw onError(key, 'the key "__proto__" is not allowed');
     if (typeof v !== 'string') throw onError(key, `metadata values must be strings, got ${v === null ? 'null' : typeof v}`);
   }
-  if (Object.getOwnPropertySymbols(out).length !== 0) for (const sym of Object.getOwnPropertySymbols(out)) delete (out as Record<symbol, unknown>)[sym];
   return out;
 }

@@ -314,7 +314,7 @@ export class Worker implements PipelineEnv, TaskHost {
   }
 
   private afterTask(): void {
-    if (this.inFlight === 0) this.clock.idle();
+    if (this.inFlight === 0 && this.isIdle()) this.clock.idle();
     if (this.idleWaiters.length !== 0 && this.isIdle()) {
       const ws = this.idleWaiters;
       this.idleWaiters = [];

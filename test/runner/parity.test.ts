@@ -1,11 +1,14 @@
 /**
- * The fast path (no callbacks) and the general path (a pass-through callback
- * on every hook point) share one invocation function; these scenarios check
- * that they also give the same outcomes, traces and stats.
+ * The fast path (no callbacks), the route path with callbacks (a
+ * pass-through callback on every hook point) and the orchestrated path (a
+ * custom route orchestrator) share one invocation function; these scenarios
+ * check that they also give the same outcomes, traces and stats (traces of
+ * the orchestrated path record agents at standard detail, so only outcomes
+ * and stats are compared there).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HookPoint, newEvent, type EventOutcome, type Runner, type RunnerConfig, type TraceEntry } from '../../src/index.js';
+import { HookPoint, newEvent, type EventOutcome, type Orchestrator, type Runner, type RunnerConfig, type TraceEntry } from '../../src/index.js';
 import { retryPolicy } from '../../src/reliability/index.js';
 import { assertBalanced, sleep, testRunner, untilAborted } from './helpers.js';
 
@@ -83,8 +86,17 @@ const outcomeView = (o: EventOutcome) => ({
 const traceView = (e: TraceEntry) => ({ type: e.type, agentId: e.agentId, status: e.status, reason: e.reason, code: e.error?.code, attempt: e.attempt, hopCount: e.hopCount });
 const byJson = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
 
-async function runScenario(s: Scenario, hooked: boolean) {
-  const r = testRunner({ traceDetail: 'full', ...s.config });
+/** A route orchestrator that is not the built-in one: the runner uses the orchestrated (async) pipeline for it. */
+const customRoute: Orchestrator = {
+  mode: 'custom-route',
+  async dispatch(ctx, target, state) {
+    const run = await ctx.runAgent(target, state);
+    return { agentId: run.agentId, state: run.state, agentResult: run.result, error: run.error, reason: run.reason };
+  },
+};
+
+async function runScenario(s: Scenario, hooked: boolean, orchestrated = false) {
+  const r = testRunner({ traceDetail: 'full', ...s.config, ...(orchestrated ? { orchestrator: customRoute } : {}) });
   if (hooked) for (const hook of Object.values(HookPoint)) r.registerCallback(hook, `pass-${hook}`, (ctx, args) => args.state);
   s.setup(r);
   const outcomes: ReturnType<typeof outcomeView>[] = [];
@@ -106,5 +118,8 @@ for (const s of scenarios) {
     assert.deepEqual(hooked.outcomes, fast.outcomes);
     assert.deepEqual(hooked.trace, fast.trace);
     assert.deepEqual(hooked.stats, fast.stats);
+    const orchestrated = await runScenario(s, true, true);
+    assert.deepEqual(orchestrated.outcomes, fast.outcomes, 'orchestrated pipeline');
+    assert.deepEqual(orchestrated.stats, fast.stats, 'orchestrated pipeline');
   });
 }

@@ -59,6 +59,7 @@ export async function runHooked(env: PipelineEnv, t: Task, input: State, done: D
       if (t.finished) return;
       result = { agentId: run.agentId, state: run.state, agentResult: run.result, error: run.error, reason: run.reason };
     } else {
+      t.agentId = target;
       try {
         result = await env.orchestrator.dispatch(dispatchContext(env, t), target, state);
       } catch (err) {

@@ -12,6 +12,7 @@ import { admit } from './admit.js';
 import type { Done, PipelineEnv } from './env.js';
 import { fastPathAgent, runFastPath } from './fast-path.js';
 import { runHooked } from './hooked.js';
+import { HookedRoute } from './hooked-route.js';
 import { asAgentflowError, failed, inputStateOf } from './results.js';
 
 export type { Done, PipelineEnv, Verdict, PipelineCounters } from './env.js';
@@ -33,6 +34,7 @@ export function runPipeline(env: PipelineEnv, t: Task, done: Done): void {
     if (!(input instanceof State)) return done(t, input);
     const entry = fastPathAgent(env, t);
     if (entry !== undefined) runFastPath(env, t, entry, input, done);
+    else if (env.orchestrator === undefined) new HookedRoute(env, t, done).start(input);
     else void runHooked(env, t, input, done);
   } catch (err) {
     env.logger.error({ eventId: t.event._id, err }, 'internal error while processing event');
