@@ -78,7 +78,9 @@ export function hopOf(m: Metadata): number {
  * - never inherited: {@link NOT_INHERITED} (`route`, `broadcast*`,
  *   `attempt`, `status`, `af_system`);
  * - the child's `source` is `source` when it has none;
- * - a `system` child is marked `af_system = <mark>`.
+ * - a `system` child is marked `af_system = <mark>`, starts at hop 0 and
+ *   does not take the parent's `deadline` or `timeout` (the failure it
+ *   reports may be that they ran out).
  *
  * @example
  * ```ts
@@ -89,14 +91,15 @@ export function hopOf(m: Metadata): number {
 export function deriveChild(parent: Event, kind: ChildKind, child: Event, source: string, systemMark?: string): Event {
   const pm = parent._meta;
   const cm = child._meta;
+  const system = kind === 'system';
   for (const k in pm) {
-    if (cm[k] === undefined && !NOT_INHERITED.has(k)) cm[k] = pm[k]!;
+    if (cm[k] === undefined && !NOT_INHERITED.has(k) && !(system && (k === 'deadline' || k === 'timeout'))) cm[k] = pm[k]!;
   }
   if (cm.session_id === undefined || cm.session_id === '') cm.session_id = pm.session_id ?? parent._id;
   cm.parent_event = parent._id;
   cm.chain_id = pm.chain_id ?? parent._id;
-  cm.hop_count = String(hopOf(pm) + 1);
-  if (kind === 'system') cm.af_system = systemMark ?? 'system';
+  cm.hop_count = system ? '0' : String(hopOf(pm) + 1);
+  if (system) cm.af_system = systemMark ?? 'system';
   if (child._source === '') child._source = source;
   return child;
 }

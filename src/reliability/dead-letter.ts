@@ -163,7 +163,6 @@ export class DeadLetterQueue implements DeadLetterSink {
           { session_id: record.sessionId, route: agent, [FORWARDED]: 'true' },
         );
         deriveChild(Event.fromJSON(record.event), 'system', ev, record.agentId, 'dead_letter');
-        ev._meta.hop_count = '0';
         const status = fwd.runner.getStatus();
         if (status === 'running') fwd.runner.emit(ev);
       } catch {

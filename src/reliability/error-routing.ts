@@ -77,7 +77,6 @@ export function errorRouting(runner: RunnerHost, options: ErrorRoutingOptions = 
     );
     // A system child of the failed event: same session, chain and trace context; never routed again.
     deriveChild(o.event, 'system', ev, o.agentId, 'error_routing');
-    ev._meta.hop_count = '0';
     if (runner.getStatus() === 'running') {
       try {
         runner.emit(ev);

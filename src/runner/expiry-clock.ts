@@ -82,6 +82,7 @@ export class ExpiryClock<T extends Expiring> {
       if (t.expiry <= now) this.onExpire(t);
       else if (t.expiry < next) next = t.expiry;
     }
-    if (next !== Infinity) this.arm(next);
+    // An expiry handled above may have started a task that armed the timer sooner.
+    if (next !== Infinity && next < this.armedAt) this.arm(next);
   };
 }

@@ -45,7 +45,8 @@ export function reportOutcome(w: ReportingWorker, bus: OutcomeBus, t: Task, v: V
   if (trace !== null) {
     // One literal with every field: no hidden-class transitions on the hot path.
     const m = ev._meta;
-    trace.log({
+    try {
+      trace.log({
       timestamp: now,
       type: 'event_end',
       eventId: ev._id,
@@ -60,7 +61,10 @@ export function reportOutcome(w: ReportingWorker, bus: OutcomeBus, t: Task, v: V
       sourceAgentId: ev._source === '' ? undefined : ev._source,
       hopCount: m.hop_count === undefined ? 0 : hopOf(m),
       attempt: t.attempt,
-    });
+      });
+    } catch (err) {
+      w.logger.error({ eventId: ev._id, err }, 'trace logger threw; the outcome is still recorded');
+    }
   }
   if (status !== 'completed' && w.debug) w.logger.debug({ eventId: ev._id, reason, err: v.error?.message }, 'event failed');
   if (bus.active) {

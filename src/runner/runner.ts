@@ -237,8 +237,7 @@ export class Runner implements RunnerHost {
       clearTimeout(timer);
       if (timedOut) {
         this.logger.warn({ inFlight: this.worker.inFlight, queued: this.stats().queued }, 'stop timed out; aborting remaining work');
-        this.worker.failQueued();
-        this.worker.abortActive();
+        this.worker.halt();
       }
     }
     this.status = 'stopped';

@@ -69,12 +69,15 @@ export class ChainWaiters {
   readonly onMessage = (m: BusMessage): void => {
     if (m.type === 'published') {
       for (const ev of m.events) {
+        // System events (error routing, dead-letter forwarding) report on a chain; they are not part of it.
+        if (ev._meta.af_system !== undefined) continue;
         const list = this.byChain.get(ev._meta.chain_id ?? ev._id);
         if (list !== undefined) for (const w of list) w.ids.add(ev._id);
       }
       return;
     }
     const o = m.outcome;
+    if (o.event._meta.af_system !== undefined) return;
     const chainId = o.event._meta.chain_id ?? o.eventId;
     const list = this.byChain.get(chainId);
     if (list === undefined) return;
@@ -131,11 +134,14 @@ export class SessionWaiters {
       return;
     }
     const s = m.outcome.sessionId;
-    const w = this.bySession.get(s);
-    if (w === undefined) return;
-    w.ids.done(m.outcome.eventId);
-    if (!w.ids.empty) return;
-    this.bySession.delete(s);
-    for (const r of w.resolvers) r();
+    const id = m.outcome.eventId;
+    this.bySession.get(s)?.ids.done(id);
+    // A hook may have moved the event to another session: it still ends the wait it was counted in.
+    for (const [k, w] of this.bySession) if (k !== s && w.ids.expected.has(id)) w.ids.done(id);
+    for (const [k, w] of this.bySession) {
+      if (!w.ids.empty) continue;
+      this.bySession.delete(k);
+      for (const r of w.resolvers) r();
+    }
   };
 }

@@ -5,7 +5,7 @@
  * process is this over a shared transport.
  * @module
  */
-import { AgentflowError, TransportError, InvalidEventDataError, PayloadTooLargeError, RunnerNotRunningError, ShutdownError, DeadlineExceededError, TimeoutError, type FailureReason } from '../core/errors.js';
+import { AgentflowError, ErrorCodes, TransportError, InvalidEventDataError, PayloadTooLargeError, RunnerNotRunningError, ShutdownError, DeadlineExceededError, TimeoutError, type FailureReason } from '../core/errors.js';
 import { Event } from '../core/event.js';
 import type { CallbackRegistry } from '../core/hooks.js';
 import type { Logger } from '../core/logger.js';
@@ -95,6 +95,8 @@ export class Worker implements PipelineEnv, TaskHost {
   private receiving = false;
   private kickScheduled = false;
   private idleWaiters: (() => void)[] = [];
+  /** Set when a stop timed out: nothing new starts. */
+  private halted = false;
 
   constructor(o: WorkerOptions) {
     this.config = o.config;
@@ -132,6 +134,7 @@ export class Worker implements PipelineEnv, TaskHost {
 
   start(): void {
     this.state = 'running';
+    this.halted = false;
     this.kick();
   }
 
@@ -149,7 +152,7 @@ export class Worker implements PipelineEnv, TaskHost {
   };
 
   private pump(): void {
-    if (this.pumping || this.receiving) return;
+    if (this.pumping || this.receiving || this.halted) return;
     if (this.state !== 'running' && this.state !== 'stopping') return;
     this.pumping = true;
     let n = 0;
@@ -231,45 +234,29 @@ export class Worker implements PipelineEnv, TaskHost {
       } catch (err) {
         this.logger.warn({ err: (err as Error).message }, 'retry policy threw; not retrying');
       }
-      if (delay >= 0) {
-        this.counters.retried++;
-        if (this.trace !== null) {
-          const e = traceEntry('retry', t, t.agentId);
-          e.error = toTraceError(v.error);
-          e.reason = reason;
-          e.detail = { delayMs: delay, nextAttempt: t.attempt + 1 };
-          this.trace.log(e);
-        }
-        return this.commit(t, v, undefined, reason, { kind: 'retry', delayMs: delay, children });
-      }
+      if (delay >= 0) return this.commit(t, v, undefined, reason, { kind: 'retry', delayMs: delay, children });
     }
     if (retry !== undefined && t.attempt > 1 && reason !== 'shutdown') reason = 'retries_exhausted';
-    const sink = this.config.deadLetter;
-    if (sink !== undefined) {
+    if (this.config.deadLetter !== undefined) {
       const ev = t.event;
       const record: DeadLetterRecord = {
         id: ev._id,
         event: ev.toJSON(),
         reason,
-        error: { code: v.error?.code ?? 'AF_ERR_AGENT_FAILED', message: v.error?.message ?? reason },
+        error: { code: v.error?.code ?? ErrorCodes.AGENT_FAILED, message: v.error?.message ?? reason },
         attempts: t.attempt,
         agentId: t.agentId,
         sessionId: ev._meta.session_id ?? '',
         at: Date.now(),
       };
-      try {
-        sink.add(record);
-        return this.commit(t, v, 'dead_lettered', reason, { kind: 'dead', record, children });
-      } catch (err) {
-        this.logger.error({ eventId: ev._id, err: (err as Error).message }, 'dead-letter sink failed; event recorded as failed');
-      }
+      return this.commit(t, v, 'dead_lettered', reason, { kind: 'dead', record, children });
     }
     this.commit(t, v, 'failed', reason, children.length === 0 ? ACK : { kind: 'ack', children });
   }
 
   /** Settles the delivery with the transport; `status` undefined means a retry (no outcome yet). */
   private commit(t: Task, v: Verdict, status: EventStatus | undefined, reason: FailureReason | undefined, s: Settlement): void {
-    let r: void | Promise<void>;
+    let r: boolean | Promise<boolean>;
     try {
       r = this.transport.settle(t.delivery, s);
     } catch (err) {
@@ -277,29 +264,54 @@ export class Worker implements PipelineEnv, TaskHost {
     }
     if (r instanceof Promise) {
       r.then(
-        () => this.settled(t, v, status, reason),
+        (ok) => (ok ? this.settled(t, v, status, reason, s) : this.settleFailed(t, undefined)),
         (err: unknown) => this.settleFailed(t, err),
       );
-    } else this.settled(t, v, status, reason);
+    } else if (r) this.settled(t, v, status, reason, s);
+    else this.settleFailed(t, undefined);
   }
 
-  /** The transport could not settle (connection or lease lost): the delivery will come again; no outcome now. */
+  /** The transport could not settle (connection or lease lost, or the delivery went to another consumer): it will come again; no outcome here. */
   private settleFailed(t: Task, err: unknown): void {
-    this.logger.error({ eventId: t.event._id, err }, 'transport settle failed; the event will be delivered again');
+    if (err === undefined) this.logger.warn({ eventId: t.event._id }, 'settle refused: the delivery is no longer ours; no outcome recorded here');
+    else this.logger.error({ eventId: t.event._id, err }, 'transport settle failed; the event will be delivered again');
     this.inFlight--;
     this.afterTask();
   }
 
-  private settled(t: Task, v: Verdict, status: EventStatus | undefined, reason: FailureReason | undefined): void {
-    const ev = t.event;
-    const children = v.children;
-    if (children.length !== 0) {
-      this.counters.emitted += children.length;
-      if (this.bus.active) this.bus.publish({ type: 'published', parentId: ev._id, events: children });
+  /** After the transport accepted the settlement: side effects, children, outcome. Bookkeeping always runs. */
+  private settled(t: Task, v: Verdict, status: EventStatus | undefined, reason: FailureReason | undefined, s: Settlement): void {
+    try {
+      const ev = t.event;
+      if (s.kind === 'retry') {
+        this.counters.retried++;
+        if (this.trace !== null) {
+          const e = traceEntry('retry', t, t.agentId);
+          e.error = toTraceError(v.error);
+          e.reason = reason;
+          e.detail = { delayMs: s.delayMs, nextAttempt: t.attempt + 1 };
+          this.trace.log(e);
+        }
+      } else if (s.kind === 'dead') {
+        try {
+          this.config.deadLetter!.add(s.record);
+        } catch (err) {
+          status = 'failed';
+          this.logger.error({ eventId: ev._id, err: (err as Error).message }, 'dead-letter sink failed; event recorded as failed');
+        }
+      }
+      const children = v.children;
+      if (children.length !== 0) {
+        this.counters.emitted += children.length;
+        if (this.bus.active) this.bus.publish({ type: 'published', parentId: ev._id, events: children });
+      }
+      if (status !== undefined) reportOutcome(this, this.bus, t, v, status, reason);
+    } catch (err) {
+      this.logger.error({ eventId: t.event._id, err }, 'trace logger threw while recording an outcome; counters kept');
+    } finally {
+      this.inFlight--;
+      this.afterTask();
     }
-    if (status !== undefined) reportOutcome(this, this.bus, t, v, status, reason);
-    this.inFlight--;
-    this.afterTask();
   }
 
   private untrack(t: Task): void {
@@ -360,7 +372,7 @@ export class Worker implements PipelineEnv, TaskHost {
     t.finished = true;
     const error = err instanceof AgentflowError ? err : new TransportError(this.transport.name, 'publish', err, event._id);
     this.inFlight++;
-    this.settled(t, failed(t, 'transport_error', error, inputStateOf(event)), 'failed', 'transport_error');
+    this.settled(t, failed(t, 'transport_error', error, inputStateOf(event)), 'failed', 'transport_error', ACK);
   }
 
   // ───────────── rest, drain and stop ─────────────
@@ -388,6 +400,18 @@ export class Worker implements PipelineEnv, TaskHost {
       this.active.push(task);
       this.settle(task, failed(task, 'shutdown', new ShutdownError(d.event._id, 'queued'), inputStateOf(d.event)));
     }
+  }
+
+  /**
+   * A stop timed out: start nothing new, abort and end every running event,
+   * then end everything queued (including children the aborted events
+   * produced) with reason `shutdown`.
+   */
+  halt(): void {
+    this.halted = true;
+    this.abortActive();
+    const t = this.transport;
+    for (let i = 0; i < 100 && isLocalQueue(t) && t.pending() !== 0; i++) this.failQueued();
   }
 
   /** Aborts every running event and ends it with reason `shutdown`. */

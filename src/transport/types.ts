@@ -88,7 +88,8 @@ export interface PublishOptions {
  *   `QueueFullError` when at capacity unless forced, and nothing is published then;
  * - `receive(max)` returns up to `max` deliveries (possibly none); a
  *   delivery stays owned by its receiver until settled;
- * - `settle` ends a delivery once; a second settle of the same delivery is ignored;
+ * - `settle` ends a delivery once and answers `true`; a second settle of the same
+ *   delivery, or a settle of a delivery that was redelivered meanwhile, answers `false`;
  * - a delivery that is never settled (its consumer died) is delivered again
  *   with a higher `deliveryCount`, after the transport's lease;
  * - `extend` keeps a long-running delivery's lease alive;
@@ -108,7 +109,8 @@ export interface Transport {
   receive(max: number): readonly Delivery[] | Promise<readonly Delivery[]>;
   /** Optional for synchronous transports: one delivery or `undefined`, without allocating a batch (the worker's hot path). */
   receiveOne?(): Delivery | undefined;
-  settle(delivery: Delivery, settlement: Settlement): void | Promise<void>;
+  /** Returns (or resolves to) false when the delivery is no longer this consumer's (settled already, or redelivered after its lease): nothing was done. */
+  settle(delivery: Delivery, settlement: Settlement): boolean | Promise<boolean>;
   extend?(delivery: Delivery, ms: number): Promise<void>;
   /** Called when deliveries become available without a publish from this process (remote producers, due retries). */
   onAvailable?(fn: () => void): void;

@@ -1,9 +1,10 @@
 /**
- * One child rule for every kind of child: a route hop, a broadcast copy, a
- * ctx.emit child and a system event (error routing, dead-letter forwarding)
- * inherit session, chain, hop, parent, deadline, timeout, priority, W3C trace
- * context and user keys; a retry is the same event again; a replay keeps the
- * event minus its delivery state.
+ * One child rule for every kind of child: a route hop, a broadcast copy and a
+ * ctx.emit child inherit session, chain, hop, parent, deadline, timeout,
+ * priority, W3C trace context and user keys; a system event (error routing,
+ * dead-letter forwarding) the same except deadline and timeout, at hop 0; a
+ * retry is the same event again; a replay keeps the event minus its delivery
+ * state.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,8 +23,9 @@ const parentMeta: Metadata = {
   tenant: 't1',
 };
 
-function assertInherited(m: Record<string, string>, parent: Event, kind: string): void {
-  for (const k of ['session_id', 'priority', 'deadline', 'timeout', 'traceparent', 'tracestate', 'tenant']) assert.equal(m[k], parentMeta[k], `${kind}: ${k}`);
+function assertInherited(m: Record<string, string>, parent: Event, kind: string, system = false): void {
+  for (const k of ['session_id', 'priority', 'traceparent', 'tracestate', 'tenant']) assert.equal(m[k], parentMeta[k], `${kind}: ${k}`);
+  for (const k of ['deadline', 'timeout']) assert.equal(m[k], system ? undefined : parentMeta[k], `${kind}: ${k}`);
   assert.equal(m.parent_event, parent.getId(), `${kind}: parent_event`);
   assert.equal(m.chain_id, parent.getId(), `${kind}: chain_id`);
   assert.equal(m.attempt, undefined, `${kind}: attempt is not inherited`);
@@ -72,8 +74,9 @@ test('child rule: an error-routed event is a system child (same session, chain a
   await r.drain();
   await r.stop();
   assert.equal(seen.length, 1, 'the failing error handler must not be routed again');
-  assertInherited(seen[0]!, root, 'error routing');
+  assertInherited(seen[0]!, root, 'error routing', true);
   assert.equal(seen[0]!.af_system, 'error_routing');
+  assert.equal(seen[0]!.hop_count, '0');
 });
 
 test('child rule: error routing and dead-letter forwarding never trigger each other', async () => {

@@ -16,7 +16,7 @@ import { traceEntry, type Task } from '../task.js';
 import { broadcastCopies, routeNext } from './children.js';
 import { NO_CHILDREN, type Done, type PipelineEnv, type Verdict } from './env.js';
 import { invokeAgent } from './invoke-agent.js';
-import { asAgentflowError, failed, reasonOf } from './results.js';
+import { asAgentflowError, failed, isRejection, reasonOf } from './results.js';
 
 /**
  * Runs the route-mode pipeline with callbacks for one task.
@@ -44,7 +44,7 @@ export class HookedRoute {
     this.hook(
       { hook: HookPoint.BeforeEventHandling, event: this.t.event, state: input, agentId: '' },
       (s) => this.routed(s),
-      (err) => this.finish({ ...failed(this.t, reasonOf(err, 'hook_rejected'), asAgentflowError(err, '', this.t.event._id), input), final: true }),
+      (err) => this.finish({ ...failed(this.t, reasonOf(err, 'hook_rejected'), asAgentflowError(err, '', this.t.event._id), input), final: isRejection(err) }),
     );
   }
 
@@ -104,7 +104,6 @@ export class HookedRoute {
         this.callbackFailed(args, err);
         this.afterAgent(state);
       },
-      false,
     );
   }
 
@@ -140,7 +139,6 @@ export class HookedRoute {
       args,
       (s) => this.conclude(s),
       (err) => this.conclude(this.callbackFailed(args, err)),
-      false,
     );
   }
 

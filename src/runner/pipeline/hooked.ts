@@ -15,7 +15,7 @@ import { AgentScopedContext, traceEntry, type Task } from '../task.js';
 import { broadcastCopies, routeNext } from './children.js';
 import { NO_CHILDREN, type Done, type PipelineEnv, type Verdict } from './env.js';
 import { invokeAgent } from './invoke-agent.js';
-import { asAgentflowError, failed, reasonOf } from './results.js';
+import { asAgentflowError, failed, isRejection, reasonOf } from './results.js';
 
 /**
  * Runs the general pipeline from `BeforeEventHandling` on and calls `done`
@@ -39,7 +39,7 @@ export async function runHooked(env: PipelineEnv, t: Task, input: State, done: D
         const r = reg.invoke(t, { hook: HookPoint.BeforeEventHandling, event: ev, state, agentId: '' });
         state = r instanceof Promise ? await race(env, t, r) : r;
       } catch (err) {
-        if (!t.finished) done(t, { ...failed(t, reasonOf(err, 'hook_rejected'), asAgentflowError(err, '', ev._id), state), final: true });
+        if (!t.finished) done(t, { ...failed(t, reasonOf(err, 'hook_rejected'), asAgentflowError(err, '', ev._id), state), final: isRejection(err) });
         return;
       }
       if (t.finished) return;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { AgentResult, AgentResultInit } from '../../core/agent.js';
-import { AgentFailedError, AgentflowError, InvalidAgentResultError, failureReasonOf, type FailureReason } from '../../core/errors.js';
+import { AgentFailedError, AgentflowError, ErrorCodes, InvalidAgentResultError, failureReasonOf, type FailureReason } from '../../core/errors.js';
 import type { Event, Metadata } from '../../core/event.js';
 import { cloneRecord } from '../../core/json.js';
 import { State } from '../../core/state.js';
@@ -119,4 +119,17 @@ export function normalizeResult(v: unknown, agentId: string, eventId: string, st
  */
 export function failed(t: Task, reason: FailureReason, error: AgentflowError, state: State, agentResult?: AgentResult): Verdict {
   return { status: 'failed', agentId: t.agentId, state, reason, error, agentResult, children: t.children ?? NO_CHILDREN };
+}
+
+/**
+ * Whether an error is a callback's rejection (not a timeout or abort that
+ * happened while a callback ran): a rejected event is not retried.
+ *
+ * @example
+ * ```ts
+ * isRejection(new HookRejectedError('BeforeEventHandling', 'guard', 'e1', new Error('no'))); // true
+ * ```
+ */
+export function isRejection(err: unknown): boolean {
+  return err instanceof AgentflowError && err.code === ErrorCodes.HOOK_REJECTED;
 }

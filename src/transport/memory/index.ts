@@ -40,6 +40,8 @@ class MemoryDelivery implements Delivery {
   /** Index in `inflight` while delivered. */
   slot = -1;
   timer: LongTimer | undefined = undefined;
+  /** The session whose turn this delivery holds (fixed when taken: a hook may rename the event's session). */
+  session: string | undefined = undefined;
   constructor(readonly event: Event) {}
   get receipt(): string {
     return this.event._id;
@@ -102,7 +104,7 @@ export class InMemoryTransport implements Transport, LocalQueue {
   }
 
   publish(events: readonly Event[], options?: PublishOptions): void {
-    if (options?.force !== true && this.count + events.length > this.capacity) {
+    if (options?.force !== true && this.pending() + events.length > this.capacity) {
       throw new QueueFullError(this.capacity, events[0]?._id ?? '');
     }
     for (let i = 0; i < events.length; i++) {
@@ -141,9 +143,9 @@ export class InMemoryTransport implements Transport, LocalQueue {
     }
   }
 
-  settle(delivery: Delivery, s: Settlement): void {
+  settle(delivery: Delivery, s: Settlement): boolean {
     const d = delivery as MemoryDelivery;
-    if (d.state !== 1) return;
+    if (d.state !== 1) return false;
     this.release(d);
     if (s.children !== undefined && s.children.length !== 0) this.publish(s.children, { force: true });
     if (s.kind === 'retry') {
@@ -156,10 +158,11 @@ export class InMemoryTransport implements Transport, LocalQueue {
         this.first.push(d);
         this.available?.();
       }, s.delayMs);
-      return;
+      return true;
     }
     d.state = 3;
     if (this.ordered) this.passTurn(d);
+    return true;
   }
 
   /** Extends nothing: memory deliveries have no lease. */
@@ -178,9 +181,17 @@ export class InMemoryTransport implements Transport, LocalQueue {
   requeueUnsettled(): number {
     const list = this.inflight.splice(0);
     for (const d of list) {
+      // A new delivery object: a late settle of the old one is refused.
       d.slot = -1;
-      d.state = 0;
-      this.first.push(d);
+      d.state = 3;
+      const again = new MemoryDelivery(d.event);
+      again.deliveryCount = d.deliveryCount;
+      again.session = d.session;
+      if (d.session !== undefined) {
+        const turn = this.turns.get(d.session);
+        if (turn !== undefined && turn.owner === d) turn.owner = again;
+      }
+      this.first.push(again);
     }
     if (list.length !== 0) this.available?.();
     return list.length;
@@ -227,7 +238,7 @@ export class InMemoryTransport implements Transport, LocalQueue {
     }
     for (const x of out) {
       x.state = 1;
-      x.deliveryCount++;
+      if (x.deliveryCount === 0) x.deliveryCount = 1;
       x.slot = this.inflight.length;
       this.inflight.push(x);
     }
@@ -254,7 +265,8 @@ export class InMemoryTransport implements Transport, LocalQueue {
 
   /** Session order: the delivery may go out if its session has no other unsettled delivery. */
   private takeTurn(d: MemoryDelivery): boolean {
-    const s = d.event._meta.session_id ?? d.event._id;
+    const s = d.session ?? d.event._meta.session_id ?? d.event._id;
+    d.session = s;
     const t = this.turns.get(s);
     if (t === undefined) {
       this.turns.set(s, { owner: d, waiting: [] });
@@ -267,7 +279,8 @@ export class InMemoryTransport implements Transport, LocalQueue {
   }
 
   private passTurn(d: MemoryDelivery): void {
-    const s = d.event._meta.session_id ?? d.event._id;
+    const s = d.session;
+    if (s === undefined) return;
     const t = this.turns.get(s);
     if (t === undefined || t.owner !== d) return;
     const next = t.waiting.shift();

@@ -122,8 +122,8 @@ export function transportConformance(h: TransportHarness, test: TestFn): void {
       const [d] = await receiveN(t, 1);
       assert.ok(d);
       const record = { id: e.getId(), event: e.toJSON(), reason: 'agent_error' as const, error: { code: 'AF_ERR_AGENT_FAILED', message: 'x' }, attempts: 1, agentId: 'agent', sessionId: 's', at: Date.now() };
-      await t.settle(d, { kind: 'dead', record });
-      await t.settle(d, { kind: 'retry', delayMs: 0 });
+      assert.equal(await t.settle(d, { kind: 'dead', record }), true);
+      assert.equal(await t.settle(d, { kind: 'retry', delayMs: 0 }), false);
       assert.equal((await receiveN(t, 1, 100)).length, 0);
     }));
 
@@ -150,6 +150,19 @@ export function transportConformance(h: TransportHarness, test: TestFn): void {
       assert.equal(again.event.getId(), d.event.getId());
       assert.ok(again.deliveryCount >= 2);
       await t.settle(again, { kind: 'ack' });
+    }));
+
+  test(`${h.name}: a late settle of a delivery that was redelivered is refused`, () =>
+    use(async (t) => {
+      await t.publish([ev(1)]);
+      const [d] = await receiveN(t, 1);
+      assert.ok(d);
+      await h.crash(t);
+      const [again] = await receiveN(t, 1, wait);
+      assert.ok(again);
+      assert.equal(await t.settle(d, { kind: 'retry', delayMs: 0 }), false, 'the stale delivery was settled');
+      assert.equal(await t.settle(again, { kind: 'ack' }), true);
+      assert.equal((await receiveN(t, 1, 100)).length, 0, 'delivered again after the ack');
     }));
 
   test(`${h.name}: publish past capacity is refused with QueueFullError and publishes nothing; forced publish is accepted`, () =>
