@@ -116,6 +116,7 @@ export interface InMemoryTraceLoggerOptions {
 
 const TYPES: readonly TraceEntryType[] = ['event_start', 'event_end', 'agent_start', 'agent_end', 'event_emitted', 'callback_error', 'hook', 'retry', 'dead_letter', 'circuit'];
 const TYPE_CODE: Record<TraceEntryType, number> = Object.fromEntries(TYPES.map((t, i) => [t, i])) as Record<TraceEntryType, number>;
+const EVENT_END = TYPE_CODE.event_end;
 
 /**
  * The default trace logger: a bounded ring buffer of entries, stored in
@@ -190,6 +191,49 @@ export class InMemoryTraceLogger implements TraceLogger {
       e.error === undefined && e.reason === undefined && e.hook === undefined && e.detail === undefined
         ? undefined
         : { error: e.error, reason: e.reason, hook: e.hook, detail: e.detail };
+    this.next = i + 1 === this.maxEntries ? 0 : i + 1;
+    if (this.count < this.maxEntries) this.count++;
+    this.written++;
+  }
+
+  /** Whether entries are filtered (the runner then builds entry objects for the filter). */
+  get filtered(): boolean {
+    return this.filter !== undefined;
+  }
+
+  /**
+   * Writes an `event_end` entry from its fields, without an entry object
+   * (the runner's hot path; unfiltered loggers only).
+   */
+  logEventEnd(
+    timestamp: number,
+    eventId: string,
+    sessionId: string,
+    agentId: string,
+    durationMs: number,
+    status: string,
+    reason: string | undefined,
+    error: TraceError | undefined,
+    parentEventId: string | undefined,
+    targetAgentId: string,
+    sourceAgentId: string | undefined,
+    hopCount: number,
+    attempt: number,
+  ): void {
+    const i = this.next;
+    this.ts[i] = timestamp;
+    this.type[i] = EVENT_END;
+    this.eventId[i] = eventId;
+    this.sessionId[i] = sessionId || 'default';
+    this.agentId[i] = agentId;
+    this.dur[i] = durationMs;
+    this.hop[i] = hopCount;
+    this.attempt[i] = attempt;
+    this.parent[i] = parentEventId;
+    this.target[i] = targetAgentId;
+    this.source[i] = sourceAgentId;
+    this.status[i] = status;
+    this.extra[i] = error === undefined && reason === undefined ? undefined : { error, reason: reason as TraceEntry['reason'] };
     this.next = i + 1 === this.maxEntries ? 0 : i + 1;
     if (this.count < this.maxEntries) this.count++;
     this.written++;

@@ -7,7 +7,7 @@ import type { FailureReason } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { hopOf } from '../core/meta.js';
 import type { EventOutcome, EventStatus } from '../core/outcome.js';
-import { toTraceError, type TraceLogger } from '../core/trace.js';
+import { InMemoryTraceLogger, toTraceError, type TraceLogger } from '../core/trace.js';
 import type { OutcomeBus } from './outcomes.js';
 import type { Verdict } from './pipeline/env.js';
 import type { Task } from './task.js';
@@ -43,25 +43,29 @@ export function reportOutcome(w: ReportingWorker, bus: OutcomeBus, t: Task, v: V
   const now = Date.now();
   const trace = w.trace;
   if (trace !== null) {
-    // One literal with every field: no hidden-class transitions on the hot path.
     const m = ev._meta;
     try {
-      trace.log({
-      timestamp: now,
-      type: 'event_end',
-      eventId: ev._id,
-      sessionId: m.session_id ?? '',
-      agentId: t.agentId,
-      durationMs: now - t.startedAt,
-      status,
-      reason,
-      error: v.error === undefined ? undefined : toTraceError(v.error),
-      parentEventId: m.parent_event,
-      targetAgentId: m.route || ev._target,
-      sourceAgentId: ev._source === '' ? undefined : ev._source,
-      hopCount: m.hop_count === undefined ? 0 : hopOf(m),
-      attempt: t.attempt,
-      });
+      if (trace instanceof InMemoryTraceLogger && !trace.filtered) {
+        trace.logEventEnd(now, ev._id, m.session_id ?? '', t.agentId, now - t.startedAt, status, reason, v.error === undefined ? undefined : toTraceError(v.error), m.parent_event, m.route || ev._target, ev._source === '' ? undefined : ev._source, m.hop_count === undefined ? 0 : hopOf(m), t.attempt);
+      } else {
+        // One literal with every field: no hidden-class transitions on the hot path.
+        trace.log({
+          timestamp: now,
+          type: 'event_end',
+          eventId: ev._id,
+          sessionId: m.session_id ?? '',
+          agentId: t.agentId,
+          durationMs: now - t.startedAt,
+          status,
+          reason,
+          error: v.error === undefined ? undefined : toTraceError(v.error),
+          parentEventId: m.parent_event,
+          targetAgentId: m.route || ev._target,
+          sourceAgentId: ev._source === '' ? undefined : ev._source,
+          hopCount: m.hop_count === undefined ? 0 : hopOf(m),
+          attempt: t.attempt,
+        });
+      }
     } catch (err) {
       w.logger.error({ eventId: ev._id, err }, 'trace logger threw; the outcome is still recorded');
     }

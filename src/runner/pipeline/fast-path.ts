@@ -41,9 +41,9 @@ export function fastPathAgent(env: PipelineEnv, t: Task): AgentEntry | undefined
  */
 export function runFastPath(env: PipelineEnv, t: Task, entry: AgentEntry, state: State, done: Done): void {
   t.agentId = entry.name;
-  invokeAgent(env, t, entry, t, state, env.traceFull, (run) => {
+  invokeAgent(env, t, entry, t, state, env.traceFull, (out, result, error, reason) => {
     if (t.finished) return;
-    const v: Verdict = { status: 'completed', agentId: run.agentId, state: run.state, reason: run.reason, error: run.error, agentResult: run.result, children: NO_CHILDREN };
+    const v: Verdict = { status: 'completed', agentId: entry.name, state: out, reason, error, agentResult: result, children: NO_CHILDREN };
     routeNext(env, t, v);
     if (v.error !== undefined) {
       v.status = 'failed';

@@ -83,11 +83,11 @@ export class HookedRoute {
   }
 
   private invoke(entry: AgentEntry, state: State): void {
-    invokeAgent(this.env, this.t, entry, this.t, state, this.env.traceFull, (run) => {
+    invokeAgent(this.env, this.t, entry, this.t, state, this.env.traceFull, (out, result, error, reason) => {
       if (this.t.finished) return;
-      this.result = run.result;
-      if (run.error !== undefined) return this.agentFailed(run.error, run.reason ?? reasonOf(run.error, 'agent_error'), state);
-      this.afterAgent(run.state);
+      this.result = result;
+      if (error !== undefined) return this.agentFailed(error, reason ?? reasonOf(error, 'agent_error'), state);
+      this.afterAgent(out);
     });
   }
 

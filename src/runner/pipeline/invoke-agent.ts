@@ -6,7 +6,6 @@
  */
 import type { AgentContext, AgentResult } from '../../core/agent.js';
 import type { AgentflowError, FailureReason } from '../../core/errors.js';
-import type { AgentRun } from '../../core/orchestrator.js';
 import type { State } from '../../core/state.js';
 import { toTraceError, type TraceLogger } from '../../core/trace.js';
 import type { AgentEntry } from '../agents.js';
@@ -15,6 +14,17 @@ import { traceEntry, type Task } from '../task.js';
 import { applyAgentTimeout } from './admit.js';
 import type { PipelineEnv } from './env.js';
 import { asAgentflowError, normalizeResult, reasonOf, thrownValue } from './results.js';
+
+/**
+ * Receives one agent run: the output state (the input state on failure),
+ * the agent result, and the error and reason when it failed.
+ *
+ * @example
+ * ```ts
+ * const done: RunDone = (state, result, error) => console.log(result.duration, error?.code);
+ * ```
+ */
+export type RunDone = (state: State, result: AgentResult, error: AgentflowError | undefined, reason: FailureReason | undefined) => void;
 
 /**
  * Runs `entry` once on `state` and calls `done` exactly once with the run
@@ -27,7 +37,7 @@ import { asAgentflowError, normalizeResult, reasonOf, thrownValue } from './resu
  * invokeAgent(env, task, entry, task, state, env.traceFull, (run) => console.log(run.error?.code));
  * ```
  */
-export function invokeAgent(env: PipelineEnv, t: Task, entry: AgentEntry, ctx: AgentContext, state: State, trace: TraceLogger | null, done: (run: AgentRun) => void): void {
+export function invokeAgent(env: PipelineEnv, t: Task, entry: AgentEntry, ctx: AgentContext, state: State, trace: TraceLogger | null, done: RunDone): void {
   if (env.traceFull !== null) env.traceFull.log(traceEntry('agent_start', t, entry.name));
   applyAgentTimeout(env, t, entry);
   // One object per call and only inline closures: no named closures on the hot path.
@@ -57,7 +67,7 @@ class Invocation {
     private readonly state: State,
     private readonly started: number,
     private readonly trace: TraceLogger | null,
-    private readonly done: (run: AgentRun) => void,
+    private readonly done: RunDone,
   ) {}
   armAbort(): void {
     this.onAbort = (err) => this.finish(undefined, err);
@@ -67,12 +77,12 @@ class Invocation {
     if (this.settled) return;
     this.settled = true;
     if (this.onAbort !== undefined) this.t.offAbort(this.onAbort);
-    this.done(settleRun(this.t, this.agentId, this.state, value, thrown, this.started, this.trace));
+    settleRun(this.t, this.agentId, this.state, value, thrown, this.started, this.trace, this.done);
   }
 }
 
-/** Turns what a handler returned or threw into an AgentRun, and traces `agent_end`. */
-function settleRun(t: Task, agentId: string, state: State, value: unknown, thrown: unknown, started: number, trace: TraceLogger | null): AgentRun {
+/** Turns what a handler returned or threw into a run (passed to `done`), and traces `agent_end`. */
+function settleRun(t: Task, agentId: string, state: State, value: unknown, thrown: unknown, started: number, trace: TraceLogger | null, done: RunDone): void {
   const ev = t.event;
   let result: AgentResult | undefined;
   let error: AgentflowError | undefined;
@@ -100,5 +110,5 @@ function settleRun(t: Task, agentId: string, state: State, value: unknown, throw
     if (error !== undefined) e.error = toTraceError(error);
     trace.log(e);
   }
-  return { agentId, state: error === undefined ? result.outputState : state, result, error, reason };
+  done(error === undefined ? result.outputState : state, result, error, reason);
 }
