@@ -1,0 +1,396 @@
+/**
+ * `agentflow/redis`: the Redis Streams transport. Events of a session hash
+ * onto one of P partition streams; each partition has one owner at a time
+ * (a lease with a fencing epoch), so a session's events run in order across
+ * processes and crashes. An entry is acknowledged only when its event is
+ * settled, in the same Lua script that checks the lease and publishes the
+ * children; a dead consumer's unsettled entries are claimed by the next
+ * owner. Requires the `redis` package (node-redis, an optional peer).
+ * @module
+ */
+import { hostname } from 'node:os';
+import { createClient } from 'redis';
+import { InvalidOptionError, QueueFullError, TransportError } from '../../core/errors.js';
+import { Event } from '../../core/event.js';
+import type { DeadLetterRecord } from '../../core/outcome.js';
+import { setLongTimeout, type LongTimer } from '../../core/timers.js';
+import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabilities } from '../types.js';
+import { ACQUIRE, PUBLISH, RELEASE, RENEW, SETTLE } from './scripts.js';
+import { hashPartition, parseEntries, redactUrl, type Entry } from './wire.js';
+
+type Client = ReturnType<typeof createClient>;
+
+/**
+ * Options for {@link RedisTransport}.
+ *
+ * @example
+ * ```ts
+ * new RedisTransport({ url: 'redis://127.0.0.1:6379', namespace: 'orders', partitions: 16 });
+ * ```
+ */
+export interface RedisTransportOptions {
+  /** Default `redis://127.0.0.1:6379`. A password in it is never printed. */
+  url?: string;
+  /** Keys live under `af:{<namespace>}:`. Default `agentflow`. */
+  namespace?: string;
+  /** Partition streams (fixed per namespace, checked against what the namespace was created with). Default 8. */
+  partitions?: number;
+  /** This consumer's name (unique per process). Default host-pid-random. */
+  consumer?: string;
+  /** Partition lease; renewed every third of it. Default 15,000 ms. */
+  leaseMs?: number;
+  /** Backlog per partition stream before `publish` refuses with QueueFullError. Default 10,000. */
+  capacity?: number;
+  /** Deliveries after which an event that keeps crashing its consumer is dead-lettered. Default 3. */
+  maxDeliveries?: number;
+  /** How long one read waits for new entries. Default 100 ms. */
+  blockMs?: number;
+  /** `producer` only publishes (owns no partitions). Default `worker`. */
+  role?: 'worker' | 'producer';
+  /** Where client errors go (every client has an error listener). Default: ignored after counting. */
+  onError?: (err: Error) => void;
+}
+
+class RedisDelivery implements Delivery {
+  state = 1;
+  session = '';
+  timer: LongTimer | undefined = undefined;
+  constructor(
+    readonly event: Event,
+    readonly partition: number,
+    readonly entryId: string,
+    public deliveryCount: number,
+  ) {}
+  get receipt(): string {
+    return `${this.partition}:${this.entryId}`;
+  }
+}
+
+interface Turn {
+  owner: RedisDelivery;
+  waiting: RedisDelivery[];
+}
+
+/**
+ * The Redis Streams transport (see the module docs for the design, and
+ * `docs/distributed.md`).
+ *
+ * @example
+ * ```ts
+ * import { RedisTransport } from 'agentflow/redis';
+ * const runner = createRunner({ transport: new RedisTransport({ url: process.env.REDIS_URL }) });
+ * ```
+ */
+export class RedisTransport implements Transport {
+  readonly name = 'redis';
+  readonly capabilities: TransportCapabilities = { ordering: 'session', delayed: true, local: false, priority: false };
+  readonly capacity: number;
+  readonly partitions: number;
+  readonly consumer: string;
+  readonly namespace: string;
+  /** The URL with any password replaced by `***`. */
+  readonly url: string;
+  private readonly o: Required<Omit<RedisTransportOptions, 'url' | 'consumer' | 'onError' | 'namespace' | 'partitions' | 'capacity'>>;
+  private readonly rawUrl: string;
+  private readonly onError: (err: Error) => void;
+  private cmd: Client | undefined;
+  private blk: Client | undefined;
+  private ready: Promise<void> | undefined;
+  /** partition → lease token (`consumer:epoch`). */
+  private readonly owned = new Map<number, string>();
+  private readonly scan = new Set<number>();
+  private readonly inflight = new Map<string, RedisDelivery>();
+  private readonly turns = new Map<string, Turn>();
+  private readonly first: RedisDelivery[] = [];
+  private tick: NodeJS.Timeout | undefined;
+  private available: (() => void) | undefined;
+  private closed = false;
+  /** Client errors seen (connection drops, …). */
+  errors = 0;
+
+  constructor(options: RedisTransportOptions = {}) {
+    const p = options.partitions ?? 8;
+    if (!(Number.isInteger(p) && p > 0 && p <= 1024)) throw new InvalidOptionError('partitions', `must be an integer from 1 to 1024, got ${p}`);
+    const ns = options.namespace ?? 'agentflow';
+    if (!/^[A-Za-z0-9_.-]+$/.test(ns)) throw new InvalidOptionError('namespace', `must be letters, digits, "_", "-" or ".", got "${ns}"`);
+    this.partitions = p;
+    this.namespace = ns;
+    this.capacity = options.capacity ?? 10_000;
+    this.rawUrl = options.url ?? 'redis://127.0.0.1:6379';
+    this.url = redactUrl(this.rawUrl);
+    this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    this.o = { leaseMs: options.leaseMs ?? 15_000, maxDeliveries: options.maxDeliveries ?? 3, blockMs: options.blockMs ?? 100, role: options.role ?? 'worker' };
+    this.onError = options.onError ?? (() => undefined);
+  }
+
+  private key(suffix: string): string {
+    return `af:{${this.namespace}}:${suffix}`;
+  }
+  private stream(p: number): string {
+    return this.key(`p${p}`);
+  }
+  private lease(p: number): string {
+    return this.key(`p${p}:lease`);
+  }
+
+  /** Connects (once): two clients, the namespace's partition count, consumer groups. */
+  connect(): Promise<void> {
+    this.ready ??= this.doConnect();
+    return this.ready;
+  }
+
+  private async doConnect(): Promise<void> {
+    const listen = (c: Client): Client => {
+      c.on('error', (err: Error) => {
+        this.errors++;
+        this.onError(new TransportError(this.name, `stay connected to ${this.url}`, err));
+      });
+      return c;
+    };
+    try {
+      this.cmd = listen(createClient({ url: this.rawUrl, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(50 * 2 ** n, 2000) } }));
+      await this.cmd.connect();
+      const meta = this.key('meta');
+      await this.cmd.sendCommand(['HSETNX', meta, 'partitions', String(this.partitions)]);
+      const declared = Number(await this.cmd.sendCommand(['HGET', meta, 'partitions']));
+      if (declared !== this.partitions) {
+        throw new InvalidOptionError('partitions', `namespace "${this.namespace}" at ${this.url} was created with ${declared} partitions, not ${this.partitions}`);
+      }
+      for (let p = 0; p < this.partitions; p++) {
+        try {
+          await this.cmd.sendCommand(['XGROUP', 'CREATE', this.stream(p), 'workers', '0', 'MKSTREAM']);
+        } catch (err) {
+          if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+        }
+      }
+      if (this.o.role === 'worker') {
+        this.blk = listen(this.cmd.duplicate());
+        await this.blk.connect();
+        await this.leases();
+        this.tick = setInterval(() => void this.leases().catch((err: unknown) => this.onError(err as Error)), Math.max(50, Math.floor(this.o.leaseMs / 3)));
+        this.tick.unref();
+      }
+    } catch (err) {
+      await this.disconnect();
+      this.ready = undefined;
+      if (err instanceof InvalidOptionError) throw err;
+      throw new TransportError(this.name, `connect to ${this.url}`, err);
+    }
+  }
+
+  /** Renews owned leases, registers as live, and takes free partitions up to a fair share. */
+  private async leases(): Promise<void> {
+    const c = this.cmd;
+    if (c === undefined || this.closed) return;
+    const now = Date.now();
+    const reg = this.key('workers');
+    await c.sendCommand(['ZADD', reg, String(now), this.consumer]);
+    await c.sendCommand(['ZREMRANGEBYSCORE', reg, '-inf', String(now - this.o.leaseMs)]);
+    const live = Math.max(1, Number(await c.sendCommand(['ZCARD', reg])));
+    for (const [p, token] of [...this.owned]) {
+      const ok = Number(await c.sendCommand(['EVAL', RENEW, '1', this.lease(p), token, String(this.o.leaseMs)]));
+      if (ok !== 1) this.lose(p);
+    }
+    const share = Math.ceil(this.partitions / live);
+    // Give back what is over the fair share (partitions with nothing in flight), so new workers get some.
+    for (const p of [...this.owned.keys()]) {
+      if (this.owned.size <= share) break;
+      if ([...this.inflight.values()].some((d) => d.partition === p)) continue;
+      await c.sendCommand(['EVAL', RELEASE, '1', this.lease(p), this.owned.get(p)!]);
+      this.owned.delete(p);
+    }
+    for (let i = 0; i < this.partitions && this.owned.size < share; i++) {
+      const p = (i + hashPartition(this.consumer, this.partitions)) % this.partitions;
+      if (this.owned.has(p)) continue;
+      const epoch = Number(await c.sendCommand(['EVAL', ACQUIRE, '2', this.lease(p), this.key(`p${p}:epoch`), this.consumer, String(this.o.leaseMs)]));
+      if (epoch > 0) {
+        this.owned.set(p, `${this.consumer}:${epoch}`);
+        this.scan.add(p);
+        this.available?.();
+      }
+    }
+  }
+
+  /** A lease was lost: its deliveries can no longer be settled here. */
+  private lose(p: number): void {
+    this.owned.delete(p);
+    this.scan.delete(p);
+    for (const [r, d] of this.inflight) if (d.partition === p) (this.inflight.delete(r), (d.state = 3), d.timer?.clear());
+  }
+
+  async publish(events: readonly Event[], options?: PublishOptions): Promise<void> {
+    if (events.length === 0) return;
+    await this.connect();
+    const keys = events.map((e) => this.stream(hashPartition(e._meta.session_id ?? e._id, this.partitions)));
+    const r = Number(await this.cmd!.sendCommand(['EVAL', PUBLISH, String(keys.length), ...keys, options?.force === true ? '0' : String(this.capacity), ...events.map((e) => JSON.stringify(e.toJSON()))]));
+    if (r < 0) throw new QueueFullError(this.capacity, events[-r - 1]?._id ?? '');
+  }
+
+  async receive(max: number): Promise<Delivery[]> {
+    await this.connect();
+    const out: Delivery[] = [];
+    while (out.length < max && this.first.length !== 0) this.admit(this.first.shift()!, out);
+    if (out.length >= max || this.o.role !== 'worker') return out;
+    for (const p of [...this.scan]) {
+      // A new owner first takes the partition's unsettled entries, in stream order.
+      this.scan.delete(p);
+      const claimed = (await this.cmd!.sendCommand(['XAUTOCLAIM', this.stream(p), 'workers', this.consumer, '0', '0-0', 'COUNT', '1000'])) as unknown[];
+      const entries = parseEntries(this.stream(p), claimed?.[1]);
+      if (entries.length === 0) continue;
+      const pend = (await this.cmd!.sendCommand(['XPENDING', this.stream(p), 'workers', entries[0]!.id, entries.at(-1)!.id, String(entries.length)])) as [string, string, number, number][];
+      const counts = new Map(pend.map((x) => [String(x[0]), Number(x[3])]));
+      for (const e of entries) await this.take(p, e, counts.get(e.id) ?? 2, out);
+    }
+    if (out.length >= max || this.owned.size === 0) {
+      if (out.length === 0) await new Promise((r) => setTimeout(r, Math.min(this.o.blockMs, 50)));
+      return out;
+    }
+    const owned = [...this.owned.keys()];
+    const reply = (await this.blk!.sendCommand([
+      'XREADGROUP', 'GROUP', 'workers', this.consumer, 'COUNT', String(max - out.length), 'BLOCK', String(this.o.blockMs),
+      'STREAMS', ...owned.map((p) => this.stream(p)), ...owned.map(() => '>'),
+    ])) as unknown;
+    // RESP2 gives [[stream, entries], …]; RESP3 a map { stream: entries }.
+    const streams: [unknown, unknown][] = reply == null ? [] : Array.isArray(reply) ? (reply as [unknown, unknown][]) : reply instanceof Map ? [...(reply as Map<unknown, unknown>)] : Object.entries(reply as object);
+    for (const [streamKey, list] of streams) {
+      const p = owned.find((x) => this.stream(x) === String(streamKey));
+      if (p === undefined) continue;
+      for (const e of parseEntries(String(streamKey), list)) await this.take(p, e, 1, out);
+    }
+    return out;
+  }
+
+  /** Turns an entry into a delivery: corrupt entries and poison events go to the dead-letter stream. */
+  private async take(p: number, e: Entry, count: number, out: Delivery[]): Promise<void> {
+    let ev: Event;
+    try {
+      ev = Event.fromJSON(e.fields.e ?? '');
+    } catch (err) {
+      await this.deadEntry(p, e.id, { reason: 'invalid_event', error: (err as Error).message, raw: (e.fields.e ?? '').slice(0, 1000) });
+      return;
+    }
+    const d = new RedisDelivery(ev, p, e.id, count);
+    if (count > this.o.maxDeliveries) {
+      const rec: DeadLetterRecord = { id: ev._id, event: ev.toJSON(), reason: 'agent_error', error: { code: 'AF_ERR_TRANSPORT', message: `delivered ${count} times without being settled (its consumer kept crashing); limit ${this.o.maxDeliveries}` }, attempts: count, agentId: ev._meta.route || ev._target, sessionId: ev._meta.session_id ?? '', at: Date.now() };
+      await this.deadEntry(p, e.id, { ...rec, partition: p, entryId: e.id, lastConsumer: this.consumer });
+      return;
+    }
+    this.admit(d, out);
+  }
+
+  private async deadEntry(p: number, id: string, record: object): Promise<void> {
+    const token = this.owned.get(p);
+    if (token === undefined) return;
+    await this.cmd!.sendCommand(['EVAL', SETTLE, '3', this.lease(p), this.stream(p), this.key('dlq'), token, 'workers', id, 'dead', JSON.stringify(record)]);
+  }
+
+  /** Session order: hand the delivery out unless its session has one unsettled. */
+  private admit(d: RedisDelivery, out: Delivery[]): void {
+    const s = d.session || d.event._meta.session_id || d.event._id;
+    d.session = s;
+    const t = this.turns.get(s);
+    if (t === undefined) this.turns.set(s, { owner: d, waiting: [] });
+    else if (t.owner !== d) {
+      t.waiting.push(d);
+      return;
+    }
+    d.state = 1;
+    this.inflight.set(d.receipt, d);
+    out.push(d);
+  }
+
+  async settle(delivery: Delivery, s: Settlement): Promise<boolean> {
+    const d = delivery as RedisDelivery;
+    if (d.state !== 1 || this.inflight.get(d.receipt) !== d) return false;
+    const token = this.owned.get(d.partition);
+    if (token === undefined) return false;
+    const children = s.children ?? [];
+    const childKeys = children.map((c) => this.stream(hashPartition(c._meta.session_id ?? c._id, this.partitions)));
+    const record = s.kind === 'dead' ? JSON.stringify({ ...s.record, partition: d.partition, entryId: d.entryId, deliveries: d.deliveryCount, lastConsumer: this.consumer }) : '';
+    const ok = Number(
+      await this.cmd!.sendCommand(['EVAL', SETTLE, String(3 + children.length), this.lease(d.partition), this.stream(d.partition), this.key('dlq'), ...childKeys, token, 'workers', d.entryId, s.kind, record, ...children.map((c) => JSON.stringify(c.toJSON()))]),
+    );
+    if (ok !== 1) {
+      this.lose(d.partition);
+      return false;
+    }
+    this.inflight.delete(d.receipt);
+    if (s.kind === 'retry') {
+      // The entry stays pending (a crash redelivers it in order); the session keeps its turn.
+      d.state = 2;
+      d.timer = setLongTimeout(() => {
+        d.timer = undefined;
+        if (d.state !== 2) return;
+        d.deliveryCount++;
+        this.first.push(d);
+        this.available?.();
+      }, s.delayMs);
+      d.timer.ref(false);
+      return true;
+    }
+    d.state = 3;
+    const t = this.turns.get(d.session);
+    if (t !== undefined && t.owner === d) {
+      const next = t.waiting.shift();
+      if (next === undefined) this.turns.delete(d.session);
+      else {
+        t.owner = next;
+        this.first.push(next);
+        this.available?.();
+      }
+    }
+    return true;
+  }
+
+  /** Leases are renewed on a timer independent of agent work; nothing to do per delivery. */
+  async extend(): Promise<void> {}
+
+  onAvailable(fn: () => void): void {
+    this.available = fn;
+  }
+
+  /** Entries in the namespace's dead-letter stream, oldest first. */
+  async deadLetters(count = 100): Promise<Record<string, unknown>[]> {
+    await this.connect();
+    const reply = (await this.cmd!.sendCommand(['XRANGE', this.key('dlq'), '-', '+', 'COUNT', String(count)])) as unknown[];
+    return parseEntries(this.key('dlq'), reply).map((e) => JSON.parse(e.fields.r ?? '{}') as Record<string, unknown>);
+  }
+
+  /**
+   * Forgets every local delivery without settling, as a crash would (for
+   * tests): their entries stay pending in Redis and are claimed again.
+   */
+  simulateCrash(): void {
+    for (const d of this.inflight.values()) (d.state = 3), d.timer?.clear();
+    this.inflight.clear();
+    this.turns.clear();
+    this.first.length = 0;
+    for (const p of this.owned.keys()) this.scan.add(p);
+  }
+
+  /** Stops reading, releases leases (unsettled entries stay pending for the next owner) and disconnects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tick !== undefined) clearInterval(this.tick);
+    for (const d of this.inflight.values()) d.timer?.clear();
+    try {
+      if (this.cmd?.isOpen) {
+        for (const [p, token] of this.owned) await this.cmd.sendCommand(['EVAL', RELEASE, '1', this.lease(p), token]);
+        await this.cmd.sendCommand(['ZREM', this.key('workers'), this.consumer]);
+      }
+    } catch {
+      // Leases expire on their own.
+    }
+    this.owned.clear();
+    await this.disconnect();
+  }
+
+  private async disconnect(): Promise<void> {
+    for (const c of [this.blk, this.cmd]) {
+      if (c?.isOpen) await c.close().catch(() => c.destroy());
+    }
+  }
+}
+
+export { redactUrl, hashPartition } from './wire.js';

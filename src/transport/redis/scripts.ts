@@ -1,0 +1,92 @@
+/**
+ * The Lua scripts of the Redis Streams transport. Each runs atomically in
+ * Redis: a settle checks the partition lease (fencing), publishes the
+ * children and acknowledges the entry in one step.
+ * @module
+ */
+
+/**
+ * Acquire a partition lease. KEYS: lease, epoch. ARGV: consumer, lease ms.
+ * Returns the new epoch, or 0 when another consumer holds it.
+ *
+ * @example
+ * ```ts
+ * await client.sendCommand(['EVAL', ACQUIRE, '2', leaseKey, epochKey, consumer, '15000']);
+ * ```
+ */
+export const ACQUIRE = `
+local cur = redis.call('GET', KEYS[1])
+if cur then return 0 end
+local epoch = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. epoch, 'PX', ARGV[2])
+return epoch`;
+
+/**
+ * Renew a lease if still ours. KEYS: lease. ARGV: owner token, lease ms. Returns 1 or 0.
+ *
+ * @example
+ * ```ts
+ * await client.sendCommand(['EVAL', RENEW, '1', leaseKey, token, '15000']);
+ * ```
+ */
+export const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/**
+ * Release a lease if still ours. KEYS: lease. ARGV: owner token.
+ *
+ * @example
+ * ```ts
+ * await client.sendCommand(['EVAL', RELEASE, '1', leaseKey, token]);
+ * ```
+ */
+export const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Settle one entry. KEYS: lease, stream, dead-letter stream, then one
+ * stream per child. ARGV: owner token, group, entry id, kind (ack | retry |
+ * dead), dead-letter record JSON, then one event JSON per child.
+ * Returns 1, or 0 when the lease is no longer ours (nothing is done).
+ *
+ * @example
+ * ```ts
+ * await client.sendCommand(['EVAL', SETTLE, String(3 + children.length), lease, stream, dlq, ...childStreams, token, group, id, 'ack', '', ...childJson]);
+ * ```
+ */
+export const SETTLE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+for i = 4, #KEYS do
+  redis.call('XADD', KEYS[i], '*', 'e', ARGV[i + 2])
+end
+local kind = ARGV[4]
+if kind == 'retry' then return 1 end
+if kind == 'dead' then redis.call('XADD', KEYS[3], '*', 'r', ARGV[5]) end
+redis.call('XACK', KEYS[2], ARGV[2], ARGV[3])
+redis.call('XDEL', KEYS[2], ARGV[3])
+return 1`;
+
+/**
+ * Publish events to their partition streams atomically, refusing when a
+ * stream's backlog is at capacity. KEYS: one stream per event. ARGV:
+ * capacity (0 = no check), then one event JSON per event. Returns 1, or
+ * `-<index>` of the first full stream.
+ *
+ * @example
+ * ```ts
+ * await client.sendCommand(['EVAL', PUBLISH, String(keys.length), ...keys, '10000', ...json]);
+ * ```
+ */
+export const PUBLISH = `
+local cap = tonumber(ARGV[1])
+if cap > 0 then
+  local adding = {}
+  for i = 1, #KEYS do adding[KEYS[i]] = (adding[KEYS[i]] or 0) + 1 end
+  for i = 1, #KEYS do
+    if redis.call('XLEN', KEYS[i]) + adding[KEYS[i]] > cap then return -i end
+  end
+end
+for i = 1, #KEYS do redis.call('XADD', KEYS[i], '*', 'e', ARGV[i + 1]) end
+return 1`;
