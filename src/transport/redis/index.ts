@@ -148,8 +148,16 @@ export class RedisTransport implements Transport {
       return c;
     };
     try {
-      this.cmd = listen(createClient({ url: this.rawUrl, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(50 * 2 ** n, 2000) } }));
+      // The first connection fails fast (typed error); after that, a dropped connection is retried with backoff.
+      let up = false;
+      this.cmd = listen(
+        createClient({
+          url: this.rawUrl,
+          socket: { connectTimeout: 2000, reconnectStrategy: (n: number, cause: Error) => (up ? Math.min(50 * 2 ** n, 2000) : cause) },
+        }),
+      );
       await this.cmd.connect();
+      up = true;
       const meta = this.key('meta');
       await this.cmd.sendCommand(['HSETNX', meta, 'partitions', String(this.partitions)]);
       const declared = Number(await this.cmd.sendCommand(['HGET', meta, 'partitions']));
@@ -366,6 +374,18 @@ export class RedisTransport implements Transport {
     this.turns.clear();
     this.first.length = 0;
     for (const p of this.owned.keys()) this.scan.add(p);
+  }
+
+  /**
+   * Dies as a SIGKILL would (for tests): timers stop, connections drop,
+   * nothing is released; leases expire and another worker takes over.
+   */
+  kill(): void {
+    this.closed = true;
+    if (this.tick !== undefined) clearInterval(this.tick);
+    for (const d of this.inflight.values()) d.timer?.clear();
+    this.inflight.clear();
+    for (const c of [this.blk, this.cmd]) if (c?.isOpen) c.destroy();
   }
 
   /** Stops reading, releases leases (unsettled entries stay pending for the next owner) and disconnects. */

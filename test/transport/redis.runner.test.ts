@@ -1,0 +1,132 @@
+/**
+ * The runner over the Redis Streams transport: chains, broadcast, retries
+ * and session order run as in memory; a worker that dies mid-event is taken
+ * over by another, which runs the event to an outcome.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRunner, newEvent, silentLogger, type EventOutcome, type Runner } from '../../src/index.js';
+import { retryPolicy } from '../../src/reliability/index.js';
+import { RedisTransport, redactUrl } from '../../src/transport/redis/index.js';
+import { startRedis, type RedisServer } from '../support/redis.js';
+import { sleep } from '../runner/helpers.js';
+
+let server: RedisServer;
+before(async () => {
+  server = await startRedis();
+});
+after(async () => {
+  await server.stop();
+});
+
+let n = 0;
+function redisRunner(extra: Partial<Parameters<typeof createRunner>[0]> = {}, t?: RedisTransport): { r: Runner; t: RedisTransport } {
+  const transport = t ?? new RedisTransport({ url: server.url, namespace: `run${n++}`, partitions: 4, leaseMs: 1200, blockMs: 20 });
+  return { r: createRunner({ logger: silentLogger(), transport, concurrency: 8, ...extra }), t: transport };
+}
+
+test('redis: a 3-hop route chain, a broadcast and ctx.emit children run to their outcomes', async () => {
+  const { r } = redisRunner();
+  r.registerAgent('a', (c, e, s) => s.clone().set('a', 1).setMeta('route', 'b'));
+  r.registerAgent('b', (c, e, s) => s.clone().set('b', 2).setMeta('route', 'c'));
+  r.registerAgent('c', (ctx, e, s) => {
+    ctx.emit(newEvent('leaf', { x: 1 }));
+    return s.clone().set('c', 3);
+  });
+  r.registerAgent('leaf', (c, e, s) => s);
+  await r.start();
+  const res = await r.run(newEvent('a', { start: true }, { session_id: 'chain' }));
+  assert.equal(res.events, 4);
+  const out = res.outcomes.find((o) => o.agentId === 'c')!;
+  assert.deepEqual(out.state.toObject(), { start: true, a: 1, b: 2, c: 3 });
+  const bc = await r.run(newEvent('leaf', {}, { broadcast: 'true', broadcast_targets: 'leaf,c' }));
+  assert.equal(bc.events, 4);
+  await r.stop();
+  const s = r.stats();
+  assert.equal(s.emitted, s.completed + s.failed + s.deadLettered);
+});
+
+test('redis: retries come from the transport with the attempt number, and session order holds across a retry', async () => {
+  const { r } = redisRunner({ retry: retryPolicy({ maxRetries: 2, baseDelayMs: 20, jitter: false }) });
+  const seen: string[] = [];
+  r.registerAgent('step', (ctx, e, s) => {
+    const n = String(e.getData().n);
+    if (n === '1' && ctx.attempt === 1) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+    seen.push(`${n}@${ctx.attempt}`);
+    return s;
+  });
+  await r.start();
+  const runs = [1, 2, 3].map((i) => r.run(newEvent('step', { n: i }, { session_id: 'ordered' })));
+  await Promise.all(runs);
+  await r.stop();
+  assert.deepEqual(seen, ['1@2', '2@1', '3@1']);
+});
+
+test('redis: a worker that dies mid-event is taken over; the event runs again to exactly one outcome', async () => {
+  const ns = `takeover${n++}`;
+  const mk = (name: string) => new RedisTransport({ url: server.url, namespace: ns, partitions: 2, leaseMs: 600, blockMs: 20, consumer: name });
+  const t1 = mk('w1');
+  const { r: r1 } = redisRunner({}, t1);
+  let started = 0;
+  r1.registerAgent('work', () => {
+    started++;
+    return new Promise(() => undefined); // hangs until the worker dies
+  });
+  await r1.start();
+  r1.emit(newEvent('work', { job: 1 }, { session_id: 'job' }));
+  for (let i = 0; i < 100 && started === 0; i++) await sleep(10);
+  assert.equal(started, 1);
+  t1.kill();
+  const t0 = Date.now();
+  const t2 = mk('w2');
+  const { r: r2 } = redisRunner({}, t2);
+  const outcomes: EventOutcome[] = [];
+  r2.onOutcome((o) => outcomes.push(o));
+  r2.registerAgent('work', (ctx, e, s) => s.clone().set('done_by', 'w2').set('attempt', ctx.attempt));
+  await r2.start();
+  for (let i = 0; i < 300 && outcomes.length === 0; i++) await sleep(10);
+  const takeoverMs = Date.now() - t0;
+  await r2.stop();
+  assert.equal(outcomes.length, 1, 'the event was not taken over');
+  assert.equal(outcomes[0]!.status, 'completed');
+  assert.equal(outcomes[0]!.state.get('attempt'), 2);
+  assert.ok(takeoverMs < 600 + 1000, `takeover took ${takeoverMs} ms`);
+});
+
+test('redis: an event that keeps killing its worker ends in the dead-letter stream after maxDeliveries', async () => {
+  const ns = `poison${n++}`;
+  let deliveries = 0;
+  for (let i = 0; i < 3; i++) {
+    const t = new RedisTransport({ url: server.url, namespace: ns, partitions: 1, leaseMs: 300, blockMs: 20, maxDeliveries: 2, consumer: `w${i}` });
+    const { r } = redisRunner({}, t);
+    r.registerAgent('poison', () => {
+      deliveries++;
+      return new Promise(() => undefined);
+    });
+    await r.start();
+    if (i === 0) r.emit(newEvent('poison', {}, { session_id: 'p' }));
+    const before = deliveries;
+    for (let k = 0; k < 150 && deliveries === before; k++) await sleep(10);
+    t.kill();
+    if (deliveries === before) break;
+  }
+  const reader = new RedisTransport({ url: server.url, namespace: ns, partitions: 1, role: 'producer' });
+  const dead = await reader.deadLetters();
+  await reader.close();
+  assert.equal(deliveries, 2);
+  assert.equal(dead.length, 1);
+  assert.match(String((dead[0]!.error as { message: string }).message), /delivered 3 times/);
+});
+
+test('redis: bad input is typed: an unreachable URL, a partition-count mismatch; passwords never printed', async () => {
+  const bad = new RedisTransport({ url: 'redis://:hunter2@127.0.0.1:1', namespace: 'x' });
+  await assert.rejects(bad.connect(), (e: Error & { code?: string }) => e.code === 'AF_ERR_TRANSPORT' && !e.message.includes('hunter2') && e.message.includes('***@127.0.0.1:1'));
+  await bad.close();
+  const a = new RedisTransport({ url: server.url, namespace: 'mismatch', partitions: 4, role: 'producer' });
+  await a.connect();
+  const b = new RedisTransport({ url: server.url, namespace: 'mismatch', partitions: 8, role: 'producer' });
+  await assert.rejects(b.connect(), (e: Error & { code?: string }) => e.code === 'AF_ERR_INVALID_OPTION' && /created with 4 partitions/.test(e.message));
+  await a.close();
+  await b.close();
+  assert.equal(redactUrl('redis://user:pw@h:1/0'), 'redis://***@h:1/0');
+});
