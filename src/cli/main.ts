@@ -17,6 +17,7 @@ import { createRunnerFromConfig } from '../config/create-runner.js';
 import { DeadLetterQueue, JsonlDeadLetterStore, purgeDeadLetters, readDeadLetters, type DeadLetterFilter } from '../reliability/dead-letter.js';
 import { findAgentsModule, loadAgentsModule, type CodeAgents } from './agents-module.js';
 import { scaffold } from './scaffold.js';
+import { addWorkerCommand } from './worker.js';
 
 /**
  * Exit codes of the CLI, for scripts.
@@ -220,6 +221,8 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         code = reportError(err, io);
       }
     });
+
+  addWorkerCommand(program, io, (c) => (code = c), codeAgentsFor, (err) => reportError(err, io));
 
   const dlq = program.command('dlq').description('inspect, replay and purge dead letters (the [dead_letter] file)');
   const dlqFile = async (opts: { file?: string; config: string }): Promise<string> => {

@@ -203,9 +203,9 @@ export class RedisTransport implements Transport {
     // Give back what is over the fair share (partitions with nothing in flight), so new workers get some.
     for (const p of [...this.owned.keys()]) {
       if (this.owned.size <= share) break;
-      if ([...this.inflight.values()].some((d) => d.partition === p)) continue;
+      if (this.holds(p)) continue;
       await c.sendCommand(['EVAL', RELEASE, '1', this.lease(p), this.owned.get(p)!]);
-      this.owned.delete(p);
+      this.lose(p);
     }
     for (let i = 0; i < this.partitions && this.owned.size < share; i++) {
       const p = (i + hashPartition(this.consumer, this.partitions)) % this.partitions;
@@ -219,11 +219,31 @@ export class RedisTransport implements Transport {
     }
   }
 
-  /** A lease was lost: its deliveries can no longer be settled here. */
+  /** A lease was lost or given back: every local delivery of the partition is forgotten (it can no longer be settled here). */
   private lose(p: number): void {
     this.owned.delete(p);
     this.scan.delete(p);
     for (const [r, d] of this.inflight) if (d.partition === p) (this.inflight.delete(r), (d.state = 3), d.timer?.clear());
+    for (let i = this.first.length - 1; i >= 0; i--) if (this.first[i]!.partition === p) this.first.splice(i, 1);
+    for (const [s, t] of this.turns) {
+      t.waiting = t.waiting.filter((d) => d.partition !== p);
+      if (t.owner.partition === p) {
+        t.owner.state = 3;
+        const next = t.waiting.shift();
+        if (next === undefined) this.turns.delete(s);
+        else {
+          t.owner = next;
+          this.first.push(next);
+        }
+      }
+    }
+  }
+
+  /** Whether anything of the partition is held here (running, parked, or waiting to retry). */
+  private holds(p: number): boolean {
+    for (const d of this.inflight.values()) if (d.partition === p) return true;
+    for (const t of this.turns.values()) if (t.owner.partition === p || t.waiting.some((d) => d.partition === p)) return true;
+    return this.first.some((d) => d.partition === p);
   }
 
   async publish(events: readonly Event[], options?: PublishOptions): Promise<void> {
@@ -262,7 +282,8 @@ export class RedisTransport implements Transport {
     const streams: [unknown, unknown][] = reply == null ? [] : Array.isArray(reply) ? (reply as [unknown, unknown][]) : reply instanceof Map ? [...(reply as Map<unknown, unknown>)] : Object.entries(reply as object);
     for (const [streamKey, list] of streams) {
       const p = owned.find((x) => this.stream(x) === String(streamKey));
-      if (p === undefined) continue;
+      // Read while the partition was given back: leave the entries pending for its new owner to claim.
+      if (p === undefined || !this.owned.has(p)) continue;
       for (const e of parseEntries(String(streamKey), list)) await this.take(p, e, 1, out);
     }
     return out;
