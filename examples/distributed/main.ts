@@ -37,7 +37,8 @@ export async function runDistributedDemo(opts: { sessions: number; perSession: n
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 200 && spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' }).stdout?.trim() !== 'PONG'; i++) await new Promise((r) => setTimeout(r, 25));
-  const env = { ...process.env, AGENTFLOW_REDIS_URL: url, DEMO_NS: ns, AGENTFLOW_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, AGENTFLOW_REDIS_URL: url, DEMO_NS: ns, AGENTFLOW_LOG_LEVEL: 'warn' };
+  delete env.NODE_TEST_CONTEXT; // workers are programs, not test files, even when a test starts them
   const workers: ChildProcess[] = [];
   const startWorker = (name: string): ChildProcess => {
     const w = spawn(process.execPath, ['--import', 'tsx', join(here, 'worker.ts'), '-c', join(here, 'agentflow.toml'), '--namespace', ns, '--partitions', '4'], { env: { ...env, AGENTFLOW_WORKER: name }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -83,8 +84,14 @@ export async function runDistributedDemo(opts: { sessions: number; perSession: n
     log(`every event ran: ${result.ran === total} (${result.ran}/${total}); repeated after the kill: ${result.repeated}; per-session order kept: ${ordered}`);
     return result;
   } finally {
-    for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM');
-    await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : undefined)));
+    const running = (w: ChildProcess): boolean => w.exitCode === null && w.signalCode === null;
+    const live = workers.filter(running);
+    const exits = live.map((w) => new Promise((r) => w.once('exit', r)));
+    for (const w of live) w.kill('SIGTERM');
+    // A worker still starting up may not have its SIGTERM handler yet: escalate after a grace period.
+    const force = setTimeout(() => live.filter(running).forEach((w) => w.kill('SIGKILL')), 5000);
+    await Promise.all(exits);
+    clearTimeout(force);
     await client.close().catch(() => undefined);
     redis.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
