@@ -40,9 +40,13 @@ export async function runDistributedDemo(opts: { sessions: number; perSession: n
   const env: NodeJS.ProcessEnv = { ...process.env, AGENTFLOW_REDIS_URL: url, DEMO_NS: ns, AGENTFLOW_LOG_LEVEL: 'warn' };
   delete env.NODE_TEST_CONTEXT; // workers are programs, not test files, even when a test starts them
   const workers: ChildProcess[] = [];
-  const startWorker = (name: string): ChildProcess => {
-    const w = spawn(process.execPath, ['--import', 'tsx', join(here, 'worker.ts'), '-c', join(here, 'agentflow.toml'), '--namespace', ns, '--partitions', '4'], { env: { ...env, AGENTFLOW_WORKER: name }, stdio: ['ignore', 'ignore', 'pipe'] });
-    w.stderr?.on('data', (d: Buffer) => log(`  [${name}] ${d.toString().trim()}`));
+  const startWorker = (name: string, ready?: Set<string>): ChildProcess => {
+    const w = spawn(process.execPath, ['--import', 'tsx', join(here, 'worker.ts'), '-c', join(here, 'agentflow.toml'), '--namespace', ns, '--partitions', '4', '--lease', '2000'], { env: { ...env, AGENTFLOW_WORKER: name }, stdio: ['ignore', 'ignore', 'pipe'] });
+    w.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString().trim();
+      if (text.includes(': ready')) ready?.add(name);
+      log(`  [${name}] ${text}`);
+    });
     workers.push(w);
     return w;
   };
@@ -51,8 +55,10 @@ export async function runDistributedDemo(opts: { sessions: number; perSession: n
   await client.connect();
   try {
     log(`redis on ${url}; namespace ${ns}; ${opts.sessions} sessions × ${opts.perSession} events`);
-    const w1 = startWorker('w1');
-    startWorker('w2');
+    const ready = new Set<string>();
+    const w1 = startWorker('w1', ready);
+    startWorker('w2', ready);
+    for (let i = 0; i < 1500 && ready.size < 2; i++) await new Promise((r) => setTimeout(r, 20));
     const producer = new RedisTransport({ url, namespace: ns, partitions: 4, role: 'producer' });
     for (let seq = 0; seq < opts.perSession; seq++) {
       await producer.publish(Array.from({ length: opts.sessions }, (_, s) => newEvent('step', { seq }, { session_id: `s${s}` })));
@@ -67,7 +73,7 @@ export async function runDistributedDemo(opts: { sessions: number; perSession: n
     log(`killed worker w1 (pid ${w1.pid}) after ${await count()} of ${total} events; starting w3`);
     startWorker('w3');
     const seen = async () => new Set(((await client.sendCommand(['LRANGE', key, '0', '-1'])) as string[]).map((x) => x.split(':').slice(0, 2).join(':')));
-    for (let i = 0; i < 1500 && (await seen()).size < total; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 600 && (await seen()).size < total; i++) await new Promise((r) => setTimeout(r, 100));
     const entries = (await client.sendCommand(['LRANGE', key, '0', '-1'])) as string[];
     const unique = new Set(entries.map((x) => x.split(':').slice(0, 2).join(':')));
     // Order: for each session, the first time each seq ran must be increasing.

@@ -20,6 +20,7 @@ export interface WorkerCommandOptions {
   namespace?: string;
   concurrency?: string;
   partitions?: string;
+  lease?: string;
   agents?: string;
 }
 
@@ -50,6 +51,7 @@ export function addWorkerCommand(
     .option('--namespace <ns>', 'namespace (default "agentflow")')
     .option('--concurrency <n>', 'events in flight at once')
     .option('--partitions <n>', 'partitions of the namespace (default 8; fixed when the namespace is created)')
+    .option('--lease <ms>', 'partition lease: how soon a dead worker\'s partitions are taken over (default 15000)')
     .option('-a, --agents <module>', 'module exporting code agents (default: agents.mjs/.js/.ts beside the config)')
     .action(async (opts: WorkerCommandOptions) => {
       try {
@@ -58,6 +60,7 @@ export function addWorkerCommand(
           url: opts.redis ?? process.env.AGENTFLOW_REDIS_URL ?? 'redis://127.0.0.1:6379',
           namespace: opts.namespace,
           partitions: opts.partitions === undefined ? undefined : Number(opts.partitions),
+          leaseMs: opts.lease === undefined ? undefined : Number(opts.lease),
           onError: (err) => io.err(`worker: ${err.message}\n`),
         });
         await transport.connect();
