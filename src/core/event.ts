@@ -2,7 +2,7 @@
  * Events: the packets agents exchange.
  * @module
  */
-import { InvalidEventJsonError, InvalidMetadataError } from './errors.js';
+import { AgentflowError, InvalidEventDataError, InvalidEventJsonError, InvalidMetadataError } from './errors.js';
 import { uuidv4 } from './id.js';
 import { cloneJson, cloneMetadata, cloneRecord, type JsonObject, type JsonValue } from './json.js';
 
@@ -251,7 +251,15 @@ export class Event {
  */
 export function newEvent(targetAgentId: string, data: EventData = {}, metadata: Metadata = {}): Event {
   const id = uuidv4();
-  const d = cloneRecord(data, 'data', id);
-  const m = cloneMetadata(metadata, id, (k, p) => new InvalidMetadataError(k, p, id));
+  let d: EventData;
+  let m: Metadata;
+  try {
+    d = cloneRecord(data, 'data', id);
+    m = cloneMetadata(metadata, id, (k, p) => new InvalidMetadataError(k, p, id));
+  } catch (err) {
+    if (err instanceof AgentflowError) throw err;
+    // A throwing getter or Proxy trap in the caller's object.
+    throw new InvalidEventDataError('data', `could not be read: ${err instanceof Error ? err.message : String(err)}`, id);
+  }
   return new Event(id, Date.now(), targetAgentId ?? '', '', d, m);
 }

@@ -190,7 +190,7 @@ export class InMemoryTraceLogger implements TraceLogger {
     this.extra[i] =
       e.error === undefined && e.reason === undefined && e.hook === undefined && e.detail === undefined
         ? undefined
-        : { error: e.error, reason: e.reason, hook: e.hook, detail: e.detail };
+        : { error: e.error === undefined ? undefined : { ...e.error }, reason: e.reason, hook: e.hook, detail: e.detail === undefined ? undefined : { ...e.detail } };
     this.next = i + 1 === this.maxEntries ? 0 : i + 1;
     if (this.count < this.maxEntries) this.count++;
     this.written++;
@@ -233,7 +233,7 @@ export class InMemoryTraceLogger implements TraceLogger {
     this.target[i] = targetAgentId;
     this.source[i] = sourceAgentId;
     this.status[i] = status;
-    this.extra[i] = error === undefined && reason === undefined ? undefined : { error, reason: reason as TraceEntry['reason'] };
+    this.extra[i] = error === undefined && reason === undefined ? undefined : { error: error === undefined ? undefined : { ...error }, reason: reason as TraceEntry['reason'] };
     this.next = i + 1 === this.maxEntries ? 0 : i + 1;
     if (this.count < this.maxEntries) this.count++;
     this.written++;

@@ -26,7 +26,24 @@ export function agentConcurrencyLimit(limits: Readonly<Record<string, number>>):
     let running = 0;
     const waiting: (() => void)[] = [];
     return async (ctx, event, state) => {
-      if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (running >= limit) {
+        // A waiter leaves the line when its event is aborted (timeout, deadline, stop): it never runs late.
+        await new Promise<void>((resolve, reject) => {
+          const signal = ctx.signal;
+          const onAbort = (): void => {
+            const i = waiting.indexOf(go);
+            if (i >= 0) waiting.splice(i, 1);
+            reject(signal.reason);
+          };
+          function go(): void {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          }
+          if (signal.aborted) return reject(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+          waiting.push(go);
+        });
+      }
       running++;
       try {
         return await next(ctx, event, state);

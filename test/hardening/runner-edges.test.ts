@@ -124,3 +124,41 @@ test('defect: metadata timeout "0s" switched off the runner’s timeout for that
   await assert.rejects(r.run(newEvent('a', {}, { timeout: '0s' })), (e: { reason?: string }) => e.reason === 'timeout');
   await r.stop();
 });
+
+test('defect: agentConcurrencyLimit waiters ignored the abort and ran after their event had timed out', async () => {
+  const { agentConcurrencyLimit } = await import('../../src/orchestration/limits.js');
+  let runs = 0;
+  const r = testRunner({ concurrency: 10, timeoutMs: 40, middleware: [agentConcurrencyLimit({ slow: 1 })] });
+  r.registerAgent('slow', async (ctx, e, s) => {
+    runs++;
+    await sleep(60);
+    return s;
+  });
+  await r.start();
+  const all = Array.from({ length: 6 }, () => r.run(newEvent('slow')).catch((err: { reason?: string }) => err.reason));
+  const reasons = await Promise.all(all);
+  await sleep(150);
+  await r.stop();
+  assert.ok(reasons.every((x) => x === 'timeout'), JSON.stringify(reasons));
+  assert.equal(runs, 1, `${runs} handler runs happened for events that had already timed out`);
+});
+
+test('defect: throwing getters and Proxy traps in event data escaped as untyped errors', () => {
+  const getter = Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new Error('boom'); } });
+  assert.throws(() => newEvent('a', getter as never), (e: { code?: string }) => e.code === 'AF_ERR_INVALID_EVENT_DATA');
+  const proxy = new Proxy({}, { ownKeys: () => { throw new Error('trap'); } });
+  assert.throws(() => newEvent('a', proxy as never), (e: { code?: string }) => e.code === 'AF_ERR_INVALID_EVENT_DATA');
+});
+
+test('defect: the trace logger kept references to a logged entry’s error and detail objects', async () => {
+  const { InMemoryTraceLogger } = await import('../../src/index.js');
+  const t = new InMemoryTraceLogger();
+  const error = { code: 'AF_ERR_TIMEOUT', message: 'original' };
+  const detail: Record<string, string | number | boolean | null> = { delayMs: 5 };
+  t.log({ timestamp: 1, type: 'retry', eventId: 'e', sessionId: 's', agentId: 'a', error, detail });
+  error.message = 'changed';
+  detail.delayMs = 999;
+  const [entry] = t.getTrace('s');
+  assert.equal(entry!.error!.message, 'original');
+  assert.equal(entry!.detail!.delayMs, 5);
+});
