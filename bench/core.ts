@@ -10,15 +10,17 @@ const BATCH = 1000;
 const BATCHES = 100;
 const N = BATCH * BATCHES;
 
+/** A hand-made event for the raw baselines. */
+interface RawEvent {
+  id: string;
+  ts: number;
+  target: string;
+  data: Record<string, unknown>;
+  meta: Record<string, string>;
+}
+
 /** The baseline: ring-buffer queue + await loop, creating each event (id, data, metadata), one async no-op handler. */
 async function rawDispatchOnce(): Promise<number> {
-  interface RawEvent {
-    id: string;
-    ts: number;
-    target: string;
-    data: Record<string, unknown>;
-    meta: Record<string, string>;
-  }
   const cap = 2048;
   const buf: (RawEvent | undefined)[] = new Array(cap);
   let head = 0;
@@ -139,13 +141,6 @@ async function rawQueuedEventBytes(count: number): Promise<number> {
  * returns a small new state.
  */
 async function rawChainOnce(): Promise<number> {
-  interface RawEvent {
-    id: string;
-    ts: number;
-    target: string;
-    data: Record<string, unknown>;
-    meta: Record<string, string>;
-  }
   type Out = { data: Record<string, unknown>; route?: string };
   const handlers: Record<string, (ev: RawEvent) => Promise<Out>> = {
     step1: async (ev) => ({ data: { ...ev.data, a: 1 }, route: 'step2' }),

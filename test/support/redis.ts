@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 
 export interface RedisServer {
   url: string;
@@ -61,5 +62,23 @@ export async function startRedis(): Promise<RedisServer> {
       await kill();
       await launch();
     },
+  };
+}
+
+/**
+ * One redis-server for a test file: started before its tests, stopped after.
+ * Returns a getter (the server exists only once `before` has run).
+ */
+export function useRedisServer(): () => RedisServer {
+  let server: RedisServer | undefined;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (server === undefined) throw new Error('the redis server is not started yet (use it inside a test)');
+    return server;
   };
 }

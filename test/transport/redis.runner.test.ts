@@ -3,25 +3,19 @@
  * and session order run as in memory; a worker that dies mid-event is taken
  * over by another, which runs the event to an outcome.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRunner, newEvent, silentLogger, type EventOutcome, type Runner } from '../../src/index.js';
 import { retryPolicy } from '../../src/reliability/index.js';
 import { RedisTransport, redactUrl } from '../../src/transport/redis/index.js';
-import { startRedis, type RedisServer } from '../support/redis.js';
+import { useRedisServer } from '../support/redis.js';
 import { sleep } from '../runner/helpers.js';
 
-let server: RedisServer;
-before(async () => {
-  server = await startRedis();
-});
-after(async () => {
-  await server.stop();
-});
+const redis = useRedisServer();
 
 let n = 0;
 function redisRunner(extra: Partial<Parameters<typeof createRunner>[0]> = {}, t?: RedisTransport): { r: Runner; t: RedisTransport } {
-  const transport = t ?? new RedisTransport({ url: server.url, namespace: `run${n++}`, partitions: 4, leaseMs: 1200, blockMs: 20 });
+  const transport = t ?? new RedisTransport({ url: redis().url, namespace: `run${n++}`, partitions: 4, leaseMs: 1200, blockMs: 20 });
   return { r: createRunner({ logger: silentLogger(), transport, concurrency: 8, ...extra }), t: transport };
 }
 
@@ -64,7 +58,7 @@ test('redis: retries come from the transport with the attempt number, and sessio
 
 test('redis: a worker that dies mid-event is taken over; the event runs again to exactly one outcome', async () => {
   const ns = `takeover${n++}`;
-  const mk = (name: string) => new RedisTransport({ url: server.url, namespace: ns, partitions: 2, leaseMs: 600, blockMs: 20, consumer: name });
+  const mk = (name: string) => new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, leaseMs: 600, blockMs: 20, consumer: name });
   const t1 = mk('w1');
   const { r: r1 } = redisRunner({}, t1);
   let started = 0;
@@ -97,7 +91,7 @@ test('redis: an event that keeps killing its worker ends in the dead-letter stre
   const ns = `poison${n++}`;
   let deliveries = 0;
   for (let i = 0; i < 3; i++) {
-    const t = new RedisTransport({ url: server.url, namespace: ns, partitions: 1, leaseMs: 300, blockMs: 20, maxDeliveries: 2, consumer: `w${i}` });
+    const t = new RedisTransport({ url: redis().url, namespace: ns, partitions: 1, leaseMs: 300, blockMs: 20, maxDeliveries: 2, consumer: `w${i}` });
     const { r } = redisRunner({}, t);
     r.registerAgent('poison', () => {
       deliveries++;
@@ -110,7 +104,7 @@ test('redis: an event that keeps killing its worker ends in the dead-letter stre
     t.kill();
     if (deliveries === before) break;
   }
-  const reader = new RedisTransport({ url: server.url, namespace: ns, partitions: 1, role: 'producer' });
+  const reader = new RedisTransport({ url: redis().url, namespace: ns, partitions: 1, role: 'producer' });
   const dead = await reader.deadLetters();
   await reader.close();
   assert.equal(deliveries, 2);
@@ -122,9 +116,9 @@ test('redis: bad input is typed: an unreachable URL, a partition-count mismatch;
   const bad = new RedisTransport({ url: 'redis://:hunter2@127.0.0.1:1', namespace: 'x' });
   await assert.rejects(bad.connect(), (e: Error & { code?: string }) => e.code === 'AF_ERR_TRANSPORT' && !e.message.includes('hunter2') && e.message.includes('***@127.0.0.1:1'));
   await bad.close();
-  const a = new RedisTransport({ url: server.url, namespace: 'mismatch', partitions: 4, role: 'producer' });
+  const a = new RedisTransport({ url: redis().url, namespace: 'mismatch', partitions: 4, role: 'producer' });
   await a.connect();
-  const b = new RedisTransport({ url: server.url, namespace: 'mismatch', partitions: 8, role: 'producer' });
+  const b = new RedisTransport({ url: redis().url, namespace: 'mismatch', partitions: 8, role: 'producer' });
   await assert.rejects(b.connect(), (e: Error & { code?: string }) => e.code === 'AF_ERR_INVALID_OPTION' && /created with 4 partitions/.test(e.message));
   await a.close();
   await b.close();
