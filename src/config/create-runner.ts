@@ -3,12 +3,13 @@
  * @module
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { BaseAgent, type Agent, type AgentContext, type AgentHandler, type AgentHandlerFn } from '../core/agent.js';
+import { BaseAgent, isAgent, type Agent, type AgentContext, type AgentHandler, type AgentHandlerFn, type AgentResultInit } from '../core/agent.js';
+import type { Event } from '../core/event.js';
 import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
-import type { State } from '../core/state.js';
+import { State } from '../core/state.js';
 import { createOrchestrator } from '../orchestration/index.js';
 import { agentConcurrencyLimit, agentRateLimit } from '../orchestration/limits.js';
-import { circuitBreakerMiddleware, circuitBreakerProvider, DeadLetterQueue, errorRouting, JsonlDeadLetterStore, retryPolicy, type CircuitBreaker, type RetrySettings } from '../reliability/index.js';
+import { circuitBreakerMiddleware, circuitBreakerProvider, DeadLetterQueue, defaultRetrySettings, errorRouting, JsonlDeadLetterStore, retryPolicy, type CircuitBreaker, type RetrySettings } from '../reliability/index.js';
 import type { AgentMiddleware, RunnerConfig } from '../runner/config.js';
 import { Runner } from '../runner/runner.js';
 import { createProvider } from '../providers/registry.js';
@@ -71,6 +72,22 @@ export interface FlowInfo {
  * ```
  */
 export type ConfiguredRunner = Runner & { readonly flow: FlowInfo };
+
+/** A code handler declared with `timeout_seconds`: a full agent carrying that timeout. */
+class TimedHandler extends BaseAgent {
+  private readonly call: (ctx: AgentContext, ev: Event, state: State) => ReturnType<AgentHandlerFn>;
+  constructor(name: string, timeoutMs: number, handler: AgentHandler | AgentHandlerFn) {
+    super({ name, timeoutMs });
+    this.call = typeof handler === 'function' ? handler : (ctx, ev, st) => handler.run(ctx, ev, st);
+  }
+  run(_ctx: AgentContext, input: State): State {
+    return input;
+  }
+  override async handleEvent(ctx: AgentContext, ev: Event, state: State): Promise<AgentResultInit> {
+    const r = await this.call(ctx, ev, state);
+    return r instanceof State ? { outputState: r } : r;
+  }
+}
 
 class DisabledAgent extends BaseAgent {
   run(_ctx: AgentContext, input: State): State {
@@ -175,11 +192,15 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   }
   if (Object.keys(rates).length) middleware.push(agentRateLimit(rates));
 
-  const perAgentRetry: Record<string, Partial<RetrySettings>> = {};
-  for (const [name, a] of Object.entries(declared)) if (a.retry_policy) perAgentRetry[name] = retrySettings(a.retry_policy);
-  const retryOn = er.enabled === true || Object.keys(perAgentRetry).length > 0;
   // error_routing.retry holds the effective global settings (the loader folds max_retries / retry_delay_ms in).
+  // A policy under [agents.NAME.retry_policy] applies to that agent only: without [error_routing] the others never retry.
+  const globalOn = er.enabled === true;
   const globalRetry = retrySettings(er.retry);
+  const perAgentRetry: Record<string, Partial<RetrySettings>> = {};
+  for (const [name, a] of Object.entries(declared)) {
+    if (a.retry_policy) perAgentRetry[name] = globalOn ? retrySettings(a.retry_policy) : { ...defaultRetrySettings(), ...retrySettings(a.retry_policy) };
+  }
+  const retryOn = globalOn || Object.keys(perAgentRetry).length > 0;
 
   const dl = config.dead_letter;
   const dlEnabled = dl.enabled;
@@ -201,7 +222,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
       loopAgent: orch.loop_agent,
       maxIterations: orch.max_iterations,
     }),
-    retry: retryOn ? retryPolicy({ ...globalRetry, perAgent: perAgentRetry }) : undefined,
+    retry: retryOn ? retryPolicy({ ...(globalOn ? globalRetry : { maxRetries: 0 }), perAgent: perAgentRetry }) : undefined,
     deadLetter: dlEnabled ? { add: (r) => sink.q!.add(r) } : undefined,
     middleware,
     ...options.overrides,
@@ -225,7 +246,8 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
     }
     const handler = code[name];
     if (handler !== undefined) {
-      runner.registerAgent(name, handler);
+      // A declared timeout_seconds applies to code agents too (not only to LLM agents).
+      runner.registerAgent(name, a.timeout_seconds !== undefined && !isAgent(handler) ? new TimedHandler(name, a.timeout_seconds * 1000, handler) : handler);
       codeAgents.push(name);
       continue;
     }
