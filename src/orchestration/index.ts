@@ -18,7 +18,6 @@ export * from './sequential.js';
 export * from './loop.js';
 export * from './mixed.js';
 export * from './merge.js';
-export * from './limits.js';
 
 /**
  * The orchestration mode names agentflow knows.

@@ -8,3 +8,4 @@ export * from './ollama.js';
 export * from './openai.js';
 export * from './registry.js';
 export { postStream, lines, errorMessageOf, type PostOptions } from './http.js';
+export * from './circuit-breaker.js';

@@ -6,7 +6,6 @@
 import { AgentflowError, ErrorCodes } from '../core/errors.js';
 import type { TraceLogger } from '../core/trace.js';
 import type { AgentMiddleware } from '../runner/config.js';
-import type { LLMProvider } from '../providers/types.js';
 
 /**
  * Breaker states.
@@ -131,6 +130,11 @@ export class CircuitBreaker {
     } else this.failures = 0;
   }
 
+  /** A call that ended neither in success nor failure (aborted for another reason, such as a stop): frees its probe slot. */
+  release(): void {
+    if (this._state === 'half-open') this.inFlightProbes = Math.max(0, this.inFlightProbes - 1);
+  }
+
   onFailure(): void {
     if (this._state === 'half-open') {
       this.inFlightProbes = Math.max(0, this.inFlightProbes - 1);
@@ -195,12 +199,25 @@ export function circuitBreakerMiddleware(options: CircuitBreakerMiddlewareOption
     breakers.set(agentId, b);
     return async (ctx, event, state) => {
       b.acquire();
+      // Settled once: by the handler, or by the event's abort (a handler that ignores its signal still counts).
+      let done = false;
+      const settle = (outcome: 'ok' | 'fail' | 'release'): void => {
+        if (done) return;
+        done = true;
+        ctx.signal.removeEventListener('abort', onAbort);
+        if (outcome === 'ok') b.onSuccess();
+        else if (outcome === 'fail') b.onFailure();
+        else b.release();
+      };
+      const onAbort = (): void => settle(abortOutcome(ctx.signal.reason));
+      if (ctx.signal.aborted) onAbort();
+      else ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
         const r = await next(ctx, event, state);
-        b.onSuccess();
+        settle('ok');
         return r;
       } catch (err) {
-        b.onFailure();
+        settle(err instanceof CircuitOpenError ? 'release' : 'fail');
         throw err;
       }
     };
@@ -209,45 +226,15 @@ export function circuitBreakerMiddleware(options: CircuitBreakerMiddlewareOption
 }
 
 /**
- * Wraps an LLM provider in a {@link CircuitBreaker}: while the breaker is
- * open, calls fail at once with {@link CircuitOpenError} instead of waiting
- * on a dead server. A caller's own abort does not count as a failure.
+ * How an aborted call counts for a breaker: a timeout or missed deadline is
+ * a failure; any other abort (a stop) is neither.
  *
  * @example
  * ```ts
- * const guarded = circuitBreakerProvider(new OllamaProvider({ model: 'gemma3:1b' }), { failureThreshold: 3 });
+ * abortOutcome(new TimeoutError('a', 'e', 10)); // 'fail'
  * ```
  */
-export function circuitBreakerProvider(provider: LLMProvider, options: CircuitBreakerOptions = {}): LLMProvider & { breaker: CircuitBreaker } {
-  const breaker = new CircuitBreaker(`${provider.name}:${provider.model}`, options);
-  const counted = (err: unknown, signal?: AbortSignal) => !(signal?.aborted ?? false) && !(err instanceof CircuitOpenError);
-  return {
-    name: provider.name,
-    model: provider.model,
-    breaker,
-    async chat(request, opts = {}) {
-      breaker.acquire();
-      try {
-        const r = await provider.chat(request, opts);
-        breaker.onSuccess();
-        return r;
-      } catch (err) {
-        if (counted(err, opts.signal)) breaker.onFailure();
-        else breaker.onSuccess();
-        throw err;
-      }
-    },
-    async *stream(request, opts = {}) {
-      breaker.acquire();
-      try {
-        yield* provider.stream(request, opts);
-        breaker.onSuccess();
-      } catch (err) {
-        if (counted(err, opts.signal)) breaker.onFailure();
-        else breaker.onSuccess();
-        throw err;
-      }
-    },
-    close: provider.close ? () => provider.close!() : undefined,
-  };
+export function abortOutcome(reason: unknown): 'fail' | 'release' {
+  const code = (reason as { code?: unknown } | undefined)?.code;
+  return code === ErrorCodes.TIMEOUT || code === ErrorCodes.DEADLINE_EXCEEDED ? 'fail' : 'release';
 }

@@ -8,3 +8,4 @@ export * from './retry.js';
 export * from './dead-letter.js';
 export * from './error-routing.js';
 export * from './circuit-breaker.js';
+export * from './limits.js';

@@ -126,7 +126,7 @@ test('defect: metadata timeout "0s" switched off the runner’s timeout for that
 });
 
 test('defect: agentConcurrencyLimit waiters ignored the abort and ran after their event had timed out', async () => {
-  const { agentConcurrencyLimit } = await import('../../src/orchestration/limits.js');
+  const { agentConcurrencyLimit } = await import('../../src/reliability/limits.js');
   let runs = 0;
   const r = testRunner({ concurrency: 10, timeoutMs: 40, middleware: [agentConcurrencyLimit({ slow: 1 })] });
   r.registerAgent('slow', async (ctx, e, s) => {
@@ -161,4 +161,52 @@ test('defect: the trace logger kept references to a logged entry’s error and d
   const [entry] = t.getTrace('s');
   assert.equal(entry!.error!.message, 'original');
   assert.equal(entry!.detail!.delayMs, 5);
+});
+
+test('defect: circuit breakers counted a timeout as a success and hung probes held their slots forever', async () => {
+  const { circuitBreakerMiddleware } = await import('../../src/reliability/index.js');
+  const { middleware, breakers } = circuitBreakerMiddleware({ failureThreshold: 2, resetTimeoutMs: 30, halfOpenMaxCalls: 1, successThreshold: 1 });
+  let hang = true;
+  const r = testRunner({ timeoutMs: 20, middleware: [middleware] });
+  // Ignores its signal entirely while the dependency hangs.
+  r.registerAgent('dep', (c, e, s) => (hang ? new Promise<State>(() => undefined) : s));
+  await r.start();
+  for (let i = 0; i < 2; i++) await r.run(newEvent('dep')).catch(() => undefined);
+  assert.equal(breakers.get('dep')!.state, 'open', 'two timeouts did not open the breaker');
+  await sleep(40);
+  await r.run(newEvent('dep')).catch(() => undefined); // half-open probe times out
+  assert.equal(breakers.get('dep')!.state, 'open');
+  hang = false;
+  await sleep(40);
+  await r.run(newEvent('dep'));
+  assert.equal(breakers.get('dep')!.state, 'closed', 'after recovery the breaker stayed open (a hung probe held its slot)');
+  await r.stop();
+});
+
+test('defect: circuitBreakerProvider counted the runner’s timeout abort as a success', async () => {
+  const { circuitBreakerProvider } = await import('../../src/providers/index.js');
+  const { TimeoutError } = await import('../../src/index.js');
+  const never = {
+    name: 'never',
+    model: 'm',
+    chat: (_req: unknown, opts: { signal?: AbortSignal } = {}) => new Promise<never>((_, reject) => opts.signal?.addEventListener('abort', () => reject(opts.signal!.reason))),
+    // eslint-disable-next-line require-yield
+    async *stream() {
+      throw new Error('unused');
+    },
+  };
+  const p = circuitBreakerProvider(never as never, { failureThreshold: 2 });
+  for (let i = 0; i < 2; i++) {
+    const ac = new AbortController();
+    const call = p.chat({ messages: [] } as never, { signal: ac.signal });
+    ac.abort(new TimeoutError('llm', 'e', 10));
+    await call.catch(() => undefined);
+  }
+  assert.equal(p.breaker.state, 'open');
+  const q = circuitBreakerProvider(never as never, { failureThreshold: 1 });
+  const ac = new AbortController();
+  const call = q.chat({ messages: [] } as never, { signal: ac.signal });
+  ac.abort(new Error('stop'));
+  await call.catch(() => undefined);
+  assert.equal(q.breaker.state, 'closed', 'an abort for a stop must not count');
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newEvent, HookPoint, EventFailedError, UnknownOrchestrationModeError, ErrorCodes, type EventOutcome } from '../../src/index.js';
-import { collaborative, sequential, loop, mixed, createOrchestrator, CollaborationFailedError, SequentialStepError, agentConcurrencyLimit } from '../../src/orchestration/index.js';
+import { collaborative, sequential, loop, mixed, createOrchestrator, CollaborationFailedError, SequentialStepError } from '../../src/orchestration/index.js';
+import { agentConcurrencyLimit } from '../../src/reliability/index.js';
 import { assertBalanced, sleep, testRunner } from '../runner/helpers.js';
 
 test('collaborative: every agent runs once on its own copy, concurrently; outputs merged in list order regardless of finish order', async () => {
@@ -214,7 +215,7 @@ test('agentConcurrencyLimit caps one agent’s parallelism while others run free
 });
 
 test('agentRateLimit spaces calls to the configured rate after the burst (lower bounds only); config wires [agents.NAME.rate_limit]', async () => {
-  const { agentRateLimit } = await import('../../src/orchestration/index.js');
+  const { agentRateLimit } = await import('../../src/reliability/index.js');
   const r = testRunner({ concurrency: 8, middleware: [agentRateLimit({ api: { requestsPerSecond: 20, burst: 2 } })] });
   const calls: number[] = [];
   r.registerAgent('api', (c, e, s) => (calls.push(Date.now()), s));

@@ -168,7 +168,8 @@ test('a slow stream past the timeout fails with TimeoutError mid-body', async ()
 });
 
 test('circuitBreakerProvider: a dead server opens the breaker, then calls fail fast without a request', async () => {
-  const { circuitBreakerProvider, CircuitOpenError } = await import('../../src/reliability/index.js');
+  const { circuitBreakerProvider } = await import('../../src/providers/index.js');
+  const { CircuitOpenError } = await import('../../src/reliability/index.js');
   const port = await closedPort();
   const guarded = circuitBreakerProvider(new OllamaProvider({ model: 'gemma3:1b', baseUrl: `http://127.0.0.1:${port}`, maxRetries: 0 }), { failureThreshold: 2, resetTimeoutMs: 60_000 });
   await assert.rejects(guarded.chat(req()), LLMUnreachableError);
