@@ -87,3 +87,17 @@ export class UnknownProviderError extends AgentflowError {
     super(ErrorCodes.LLM_UNKNOWN_PROVIDER, `unknown LLM provider "${name}": expected one of ${known.join(', ')} (or register one with registerProvider)`, { details: { key: 'llm.provider', value: name } });
   }
 }
+
+/**
+ * The LLM server did not answer within the provider's timeout.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof LLMTimeoutError) console.warn(err.details.url);
+ * ```
+ */
+export class LLMTimeoutError extends AgentflowError {
+  constructor(provider: string, url: string, timeoutMs: number) {
+    super(ErrorCodes.TIMEOUT, `${provider}: no answer from ${url} within ${timeoutMs} ms (the provider's timeout)`, { retryable: true, details: { provider, url, timeoutMs } });
+  }
+}

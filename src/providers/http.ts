@@ -4,8 +4,7 @@
  * robust NDJSON / SSE line splitting.
  * @module
  */
-import { TimeoutError } from '../core/errors.js';
-import { LLMRateLimitedError, LLMResponseError, LLMUnreachableError } from './errors.js';
+import { LLMRateLimitedError, LLMResponseError, LLMTimeoutError, LLMUnreachableError } from './errors.js';
 
 /**
  * Options for {@link postStream}.
@@ -78,7 +77,7 @@ export async function postStream(o: PostOptions): Promise<{ response: Response; 
   const base = o.retryBaseDelayMs ?? 250;
   for (let attempt = 0; ; attempt++) {
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new TimeoutError(o.provider, o.url, o.timeoutMs)), o.timeoutMs);
+    const timer = setTimeout(() => timeout.abort(new LLMTimeoutError(o.provider, o.url, o.timeoutMs)), o.timeoutMs);
     const signal = o.signal ? AbortSignal.any([o.signal, timeout.signal]) : timeout.signal;
     const done = () => clearTimeout(timer);
     let retryAfter: number | undefined;
@@ -91,7 +90,7 @@ export async function postStream(o: PostOptions): Promise<{ response: Response; 
         signal,
       });
       if (response.ok) return { response, done, signal };
-      const text = await response.text().catch(() => '');
+      const text = await readCapped(response, ERROR_BODY_BYTES);
       done();
       const msg = errorMessageOf(text);
       const special = o.onErrorStatus?.(response.status, msg);
@@ -126,19 +125,94 @@ export async function postStream(o: PostOptions): Promise<{ response: Response; 
  * for await (const line of lines(response)) handle(JSON.parse(line));
  * ```
  */
-export async function* lines(response: Response): AsyncGenerator<string> {
+export async function* lines(response: Response, options: LineOptions = {}): AsyncGenerator<string> {
   if (!response.body) return;
+  const provider = options.provider ?? 'llm';
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const decoder = new TextDecoder();
-  let buf = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).replace(/\r$/, '');
-      buf = buf.slice(nl + 1);
-      if (line.trim() !== '') yield line;
+  // Pieces of the current (unfinished) line: each chunk is scanned once, so a flood without newlines costs linear time.
+  let pending: string[] = [];
+  let pendingLength = 0;
+  let total = 0;
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      total += chunk.byteLength;
+      if (total > maxBytes) throw new LLMResponseError(provider, `response larger than ${maxBytes} bytes (maxResponseBytes); stopped reading`);
+      const text = decoder.decode(chunk, { stream: true });
+      let start = 0;
+      let nl: number;
+      while ((nl = text.indexOf('\n', start)) >= 0) {
+        let line = text.slice(start, nl);
+        if (pendingLength !== 0) {
+          pending.push(line);
+          line = pending.join('');
+          pending = [];
+          pendingLength = 0;
+        }
+        start = nl + 1;
+        if (line.endsWith('\r')) line = line.slice(0, -1);
+        if (line.trim() !== '') yield line;
+      }
+      if (start < text.length) {
+        pending.push(text.slice(start));
+        pendingLength += text.length - start;
+      }
     }
+  } catch (err) {
+    if (err instanceof LLMResponseError) throw err;
+    if ((err as { name?: string }).name === 'AbortError' || err instanceof DOMException) throw err;
+    if ((err as { code?: unknown }).code !== undefined && String((err as { code?: unknown }).code).startsWith('AF_ERR_')) throw err;
+    // undici reports a connection dropped mid-body as `TypeError: terminated`.
+    throw new LLMResponseError(provider, `connection dropped mid-stream: ${err instanceof Error ? err.message : String(err)}`, undefined, true);
   }
-  buf += decoder.decode();
-  if (buf.trim() !== '') yield buf;
+  const rest = pending.join('') + decoder.decode();
+  if (rest.trim() !== '') yield rest;
+}
+
+/**
+ * Options for {@link lines}.
+ *
+ * @example
+ * ```ts
+ * for await (const line of lines(response, { provider: 'ollama', maxBytes: 1 << 20 })) handle(line);
+ * ```
+ */
+export interface LineOptions {
+  /** Named in errors. */
+  provider?: string;
+  /** Response bytes accepted before failing with LLMResponseError. Default 16 MiB. */
+  maxBytes?: number;
+}
+
+/**
+ * The default bound on an LLM response (16 MiB).
+ *
+ * @example
+ * ```ts
+ * new OllamaProvider({ model: 'm', maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES / 4 });
+ * ```
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** Reads at most `max` bytes of a body (an error body can be huge), then cancels the rest. */
+async function readCapped(response: Response, max: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  try {
+    while (n < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      n += value.byteLength;
+    }
+  } catch {
+    // a dropped connection: what was read is the message
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(parts).subarray(0, max));
 }

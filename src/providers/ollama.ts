@@ -54,7 +54,7 @@ export class OllamaProvider extends StreamingProvider {
     });
     let finished = false;
     try {
-      for await (const line of lines(response)) {
+      for await (const line of lines(response, { provider: 'ollama', maxBytes: this.c.maxResponseBytes })) {
         let j: {
           message?: { content?: string };
           done?: boolean;

@@ -56,7 +56,7 @@ export class OpenAICompatibleProvider extends StreamingProvider {
     });
     let sawDone = false;
     try {
-      for await (const line of lines(response)) {
+      for await (const line of lines(response, { provider: 'openai', maxBytes: this.c.maxResponseBytes })) {
         if (!line.startsWith('data:')) continue; // comments, event: lines
         const data = line.slice(5).trim();
         if (data === '[DONE]') {

@@ -117,6 +117,8 @@ export interface ProviderConfig {
   seed?: number;
   /** Per-request timeout. Default 30,000 ms. */
   timeoutMs?: number;
+  /** Largest response accepted, in bytes (a flooding server fails typed past it). Default 16 MiB. */
+  maxResponseBytes?: number;
   /** Retries on 429, 5xx and connection errors. Default 2. */
   maxRetries?: number;
   retryBaseDelayMs?: number;

@@ -119,7 +119,7 @@ function structural(e: unknown): ErrorClass | undefined {
   if (typeof code === 'string') {
     const info = errorInfo(code);
     // Wrappers (agent failed, hook rejected, event failed) have category `unknown`: their cause decides.
-    if (info !== undefined && info.category !== 'unknown') return verdict(info.category, info.retryable);
+    if (info !== undefined && info.category !== 'unknown') return verdict(info.category, e instanceof AgentflowError ? e.retryable : info.retryable);
     if (NETWORK_CODES.has(code)) return verdict('network');
     if (code === 'ENOMEM') return verdict('resource');
   }
