@@ -65,3 +65,18 @@ export interface DeadLetterRecord {
   /** Epoch ms when it was dead-lettered. */
   at: number;
 }
+
+/**
+ * A message on the outcome bus:
+ * - `published`: events now exist in the transport (an `emit`, or the
+ *   children a settled delivery produced, with their parent's id);
+ * - `outcome`: an event's final outcome (after its last attempt).
+ *
+ * @example
+ * ```ts
+ * runner.getOutcomeBus().subscribe((m) => { if (m.type === 'outcome') console.log(m.outcome.status) });
+ * ```
+ */
+export type BusMessage =
+  | { readonly type: 'published'; readonly parentId: string | undefined; readonly events: readonly Event[] }
+  | { readonly type: 'outcome'; readonly outcome: EventOutcome };

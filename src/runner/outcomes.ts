@@ -7,22 +7,10 @@
  */
 import type { Event } from '../core/event.js';
 import type { Logger } from '../core/logger.js';
-import type { EventOutcome } from '../core/outcome.js';
+import type { BusMessage, EventOutcome } from '../core/outcome.js';
+import type { OutcomeChannel } from '../transport/types.js';
 
-/**
- * A message on the outcome bus:
- * - `published`: events now exist in the transport (an `emit`, or the
- *   children a settled delivery produced, with their parent's id);
- * - `outcome`: an event's final outcome (after its last attempt).
- *
- * @example
- * ```ts
- * bus.subscribe((m) => { if (m.type === 'outcome') console.log(m.outcome.status) });
- * ```
- */
-export type BusMessage =
-  | { readonly type: 'published'; readonly parentId: string | undefined; readonly events: readonly Event[] }
-  | { readonly type: 'outcome'; readonly outcome: EventOutcome };
+export type { BusMessage };
 
 /**
  * Subscribers in order; a throwing subscriber is logged and the others still run.
@@ -36,11 +24,33 @@ export type BusMessage =
  */
 export class OutcomeBus {
   private listeners: ((m: BusMessage) => void)[] = [];
+  private forward: ((m: BusMessage) => void) | undefined;
   constructor(private readonly logger: Logger) {}
 
   /** Whether anyone listens (publishers skip building messages otherwise). */
   get active(): boolean {
-    return this.listeners.length !== 0;
+    return this.listeners.length !== 0 || this.forward !== undefined;
+  }
+
+  /**
+   * Carries this process's messages to other processes (the transport's
+   * outcome channel), and delivers theirs here: `run()` in a producer then
+   * sees the outcome a worker produced.
+   */
+  connect(channel: OutcomeChannel): () => void {
+    this.forward = (m) => {
+      try {
+        const r = channel.publish(m);
+        if (r instanceof Promise) r.catch((err: unknown) => this.logger.warn({ err }, 'outcome channel publish failed'));
+      } catch (err) {
+        this.logger.warn({ err }, 'outcome channel publish failed');
+      }
+    };
+    const off = channel.subscribe((m) => this.deliver(m));
+    return () => {
+      this.forward = undefined;
+      off();
+    };
   }
 
   subscribe(fn: (m: BusMessage) => void): () => void {
@@ -51,6 +61,12 @@ export class OutcomeBus {
   }
 
   publish(m: BusMessage): void {
+    this.forward?.(m);
+    this.deliver(m);
+  }
+
+  /** Delivers a message to this process's subscribers only (a message from another process). */
+  deliver(m: BusMessage): void {
     const ls = this.listeners;
     for (let i = 0; i < ls.length; i++) {
       try {

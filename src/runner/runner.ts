@@ -5,7 +5,7 @@
  * @module
  */
 import type { Agent, AgentHandler } from '../core/agent.js';
-import { InvalidEventDataError, InvalidOptionError, QueueFullError, RunnerNotRunningError, RunnerStateError } from '../core/errors.js';
+import { InvalidEventDataError, InvalidOptionError, QueueFullError, RunnerNotRunningError, RunnerStateError, TransportError } from '../core/errors.js';
 import { Event } from '../core/event.js';
 import { CallbackRegistry, type HookPoint, type CallbackFunc } from '../core/hooks.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -20,7 +20,7 @@ import { OutcomeBus, type RunnerHost } from './outcomes.js';
 import type { RunResult, RunnerStats, RunnerStatus } from './types.js';
 
 export type { RunnerStatus };
-import { ChainWaiters, SessionWaiters } from './waiters.js';
+import { Waits } from './waiters.js';
 import { Worker } from './worker.js';
 
 
@@ -57,11 +57,10 @@ export class Runner implements RunnerHost {
   private readonly bus: OutcomeBus;
   private readonly worker: Worker;
   private trace: TraceLogger | null;
-  private readonly chains = new ChainWaiters();
-  private readonly sessions = new SessionWaiters();
-  private waitSub: (() => void) | undefined;
+  private readonly waits: Waits;
   private readonly spaceWaiters: (() => void)[] = [];
   private starting: Promise<void> | undefined;
+  private channelOff: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(config: Partial<RunnerConfig> = {}) {
@@ -76,6 +75,7 @@ export class Runner implements RunnerHost {
     this.trace = c.traceLogger === undefined ? new InMemoryTraceLogger() : c.traceLogger;
     this.agents = new AgentTable(c.middleware ?? [], this.logger);
     this.bus = new OutcomeBus(this.logger);
+    this.waits = new Waits(this.bus);
     this.worker = new Worker({ transport: this.transport, agents: this.agents, registry: this.registry, config: c, logger: this.logger, bus: this.bus, trace: this.trace });
   }
 
@@ -192,6 +192,7 @@ export class Runner implements RunnerHost {
     this.stopping = undefined;
     this.status = 'running';
     this.logger.debug({ agents: this.agents.size }, 'runner started');
+    if (this.transport.outcomes !== undefined && this.channelOff === undefined) this.channelOff = this.bus.connect(this.transport.outcomes);
     this.worker.start();
   }
 
@@ -244,6 +245,8 @@ export class Runner implements RunnerHost {
     this.worker.stopped();
     const left = Math.max(1, timeoutMs - (Date.now() - started));
     const errors = await this.agents.shutdownAll(left);
+    this.channelOff?.();
+    this.channelOff = undefined;
     await this.transport.close();
     this.logger.debug({ ...this.stats() }, 'runner stopped');
     if (errors.length === 1) throw errors[0];
@@ -308,14 +311,25 @@ export class Runner implements RunnerHost {
     if (this.status !== 'running') return Promise.reject(new RunnerNotRunningError(this.status, event instanceof Event ? event._id : undefined));
     if (!(event instanceof Event)) return Promise.reject(new InvalidEventDataError('event', 'run() needs an Event created with newEvent()'));
     const chainId = event._meta.chain_id ?? event._id;
-    const p = this.chains.add(chainId, event._id);
-    this.follow();
+    const p = this.waits.chain(chainId, event._id);
+    const live = this.transport.liveWorkers;
+    if (live === undefined) this.submit(event, chainId);
+    else {
+      // A shared transport: fail fast when no worker could run the event.
+      live.call(this.transport).then(
+        (n) => (n > 0 ? this.submit(event, chainId) : this.waits.failChain(chainId, new TransportError(this.transport.name, 'run the event: no worker is alive in the namespace', 'start `agentflow worker`', event._id))),
+        (err: unknown) => this.waits.failChain(chainId, err),
+      );
+    }
+    return p;
+  }
+
+  private submit(event: Event, chainId: string): void {
     try {
       this.accept(event);
     } catch (err) {
-      this.chains.fail(chainId, err);
+      this.waits.failChain(chainId, err);
     }
-    return p;
   }
 
   /** Resolves when nothing is queued, in flight or waiting to retry. */
@@ -334,9 +348,7 @@ export class Runner implements RunnerHost {
     }
     for (const task of this.worker.active) if (task.event._meta.session_id === sessionId) pending.push(task.event._id);
     if (pending.length === 0) return Promise.resolve();
-    const p = this.sessions.add(sessionId, pending);
-    this.follow();
-    return p;
+    return this.waits.session(sessionId, pending);
   }
 
   /** Counters; see {@link RunnerStats}. */
@@ -359,19 +371,6 @@ export class Runner implements RunnerHost {
     if (meta.session_id === undefined || meta.session_id === '') meta.session_id = event._id;
     const r = this.worker.publish([event], false);
     if (r instanceof Promise) r.catch((err: unknown) => this.worker.recordUnpublished(event, err));
-  }
-
-  /** Subscribes the waiters to the bus while any waits (so the bus is silent otherwise). */
-  private follow(): void {
-    if (this.waitSub !== undefined) return;
-    this.waitSub = this.bus.subscribe((m) => {
-      if (this.chains.size !== 0) this.chains.onMessage(m);
-      if (this.sessions.size !== 0) this.sessions.onMessage(m);
-      if (this.chains.size === 0 && this.sessions.size === 0 && this.waitSub !== undefined) {
-        this.waitSub();
-        this.waitSub = undefined;
-      }
-    });
   }
 }
 

@@ -8,7 +8,7 @@
 import { EventFailedError } from '../core/errors.js';
 import type { EventOutcome } from '../core/outcome.js';
 import type { RunResult } from './types.js';
-import type { BusMessage } from './outcomes.js';
+import type { BusMessage, OutcomeBus } from './outcomes.js';
 
 /** Ids expected, and ids whose outcome arrived before we knew of them. */
 class IdSet {
@@ -144,4 +144,49 @@ export class SessionWaiters {
       for (const r of w.resolvers) r();
     }
   };
+}
+
+/**
+ * The runner's waits (`run()`, `waitForSession`), subscribed to the outcome
+ * bus only while something waits, so the bus stays silent otherwise.
+ *
+ * @example
+ * ```ts
+ * const waits = new Waits(bus);
+ * const result = await waits.chain(event.getId(), event.getId());
+ * ```
+ */
+export class Waits {
+  private readonly chains = new ChainWaiters();
+  private readonly sessions = new SessionWaiters();
+  private sub: (() => void) | undefined;
+  constructor(private readonly bus: OutcomeBus) {}
+
+  chain(chainId: string, rootId: string): Promise<RunResult> {
+    const p = this.chains.add(chainId, rootId);
+    this.follow();
+    return p;
+  }
+
+  failChain(chainId: string, err: unknown): void {
+    this.chains.fail(chainId, err);
+  }
+
+  session(sessionId: string, pending: readonly string[]): Promise<void> {
+    const p = this.sessions.add(sessionId, pending);
+    this.follow();
+    return p;
+  }
+
+  private follow(): void {
+    if (this.sub !== undefined) return;
+    this.sub = this.bus.subscribe((m) => {
+      if (this.chains.size !== 0) this.chains.onMessage(m);
+      if (this.sessions.size !== 0) this.sessions.onMessage(m);
+      if (this.chains.size === 0 && this.sessions.size === 0 && this.sub !== undefined) {
+        this.sub();
+        this.sub = undefined;
+      }
+    });
+  }
 }

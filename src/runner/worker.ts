@@ -22,46 +22,13 @@ import { runPipeline, type PipelineEnv, type Verdict } from './pipeline/index.js
 import { failed, inputStateOf } from './pipeline/results.js';
 import { reportOutcome } from './report.js';
 import { Task, traceEntry, type TaskHost } from './task.js';
+import type { WorkerCounters, WorkerOptions } from './worker-types.js';
 
 const MAX_SYNC_DISPATCH = 512;
 const ACK: Settlement = { kind: 'ack' };
 const FORCE = { force: true } as const;
 
-/**
- * Counters a worker keeps (the runner's `stats()` reads them).
- *
- * @example
- * ```ts
- * const c: WorkerCounters = { emitted: 0, completed: 0, failed: 0, deadLettered: 0, retried: 0, callbackErrors: 0 };
- * ```
- */
-export interface WorkerCounters {
-  emitted: number;
-  completed: number;
-  failed: number;
-  deadLettered: number;
-  retried: number;
-  callbackErrors: number;
-}
-
-/**
- * What a worker is assembled from.
- *
- * @example
- * ```ts
- * const w = new Worker({ transport, agents, registry, config, logger, bus, trace: new InMemoryTraceLogger() });
- * ```
- */
-export interface WorkerOptions {
-  readonly transport: Transport;
-  readonly agents: AgentTable;
-  readonly registry: CallbackRegistry;
-  readonly config: Readonly<RunnerConfig>;
-  readonly logger: Logger;
-  readonly bus: OutcomeBus;
-  readonly trace: TraceLogger | null;
-  readonly counters?: WorkerCounters;
-}
+export type { WorkerCounters, WorkerOptions } from './worker-types.js';
 
 /**
  * Receives deliveries, runs each through the pipeline and settles it with

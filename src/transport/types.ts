@@ -9,7 +9,7 @@
  * @module
  */
 import type { Event } from '../core/event.js';
-import type { DeadLetterRecord } from '../core/outcome.js';
+import type { BusMessage, DeadLetterRecord } from '../core/outcome.js';
 
 /**
  * One delivery of an event to a worker.
@@ -115,6 +115,25 @@ export interface Transport {
   /** Called when deliveries become available without a publish from this process (remote producers, due retries). */
   onAvailable?(fn: () => void): void;
   close(): Promise<void>;
+  /** A shared transport's channel for outcome-bus messages between processes (absent for local transports). */
+  readonly outcomes?: OutcomeChannel;
+  /** How many workers are alive on a shared transport (`run()` fails fast when none is). */
+  liveWorkers?(): Promise<number>;
+}
+
+/**
+ * Carries outcome-bus messages between processes: every process publishes
+ * its own; each receives the others'.
+ *
+ * @example
+ * ```ts
+ * const off = transport.outcomes?.subscribe((m) => console.log(m.type));
+ * ```
+ */
+export interface OutcomeChannel {
+  publish(m: BusMessage): void | Promise<void>;
+  /** Messages from other processes, in order. Returns an unsubscribe function. */
+  subscribe(fn: (m: BusMessage) => void): () => void;
 }
 
 /**

@@ -13,10 +13,12 @@ import { createClient } from 'redis';
 import { InvalidOptionError, QueueFullError, TransportError } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
 import type { DeadLetterRecord } from '../../core/outcome.js';
-import { setLongTimeout, type LongTimer } from '../../core/timers.js';
+import { setLongTimeout } from '../../core/timers.js';
 import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabilities } from '../types.js';
+import { RedisOutcomeChannel } from './outcomes.js';
+import { OwnerState, RedisDelivery } from './local.js';
 import { ACQUIRE, PUBLISH, RELEASE, RENEW, SETTLE } from './scripts.js';
-import { hashPartition, parseEntries, redactUrl, type Entry } from './wire.js';
+import { hashPartition, parseEntries, redactUrl, streamsOf, type Entry } from './wire.js';
 
 type Client = ReturnType<typeof createClient>;
 
@@ -51,26 +53,6 @@ export interface RedisTransportOptions {
   onError?: (err: Error) => void;
 }
 
-class RedisDelivery implements Delivery {
-  state = 1;
-  session = '';
-  timer: LongTimer | undefined = undefined;
-  constructor(
-    readonly event: Event,
-    readonly partition: number,
-    readonly entryId: string,
-    public deliveryCount: number,
-  ) {}
-  get receipt(): string {
-    return `${this.partition}:${this.entryId}`;
-  }
-}
-
-interface Turn {
-  owner: RedisDelivery;
-  waiting: RedisDelivery[];
-}
-
 /**
  * The Redis Streams transport (see the module docs for the design, and
  * `docs/distributed.md`).
@@ -99,14 +81,15 @@ export class RedisTransport implements Transport {
   /** partition → lease token (`consumer:epoch`). */
   private readonly owned = new Map<number, string>();
   private readonly scan = new Set<number>();
-  private readonly inflight = new Map<string, RedisDelivery>();
-  private readonly turns = new Map<string, Turn>();
-  private readonly first: RedisDelivery[] = [];
+  private readonly local = new OwnerState();
   private tick: NodeJS.Timeout | undefined;
   private available: (() => void) | undefined;
   private closed = false;
   /** Client errors seen (connection drops, …). */
   errors = 0;
+  /** Outcome-bus messages between the processes of the namespace (stream `af:{ns}:outcomes`, capped). */
+  readonly outcomes: RedisOutcomeChannel;
+  private sub: Client | undefined;
 
   constructor(options: RedisTransportOptions = {}) {
     const p = options.partitions ?? 8;
@@ -121,6 +104,20 @@ export class RedisTransport implements Transport {
     this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     this.o = { leaseMs: options.leaseMs ?? 15_000, maxDeliveries: options.maxDeliveries ?? 3, blockMs: options.blockMs ?? 100, role: options.role ?? 'worker' };
     this.onError = options.onError ?? (() => undefined);
+    this.outcomes = new RedisOutcomeChannel({
+      key: this.key('outcomes'),
+      consumer: this.consumer,
+      command: async () => (await this.connect(), this.cmd!),
+      closed: () => this.closed,
+      track: (c) => (this.sub = c),
+      onError: (err) => this.onError(new TransportError(this.name, `follow outcomes on ${this.url}`, err)),
+    });
+  }
+
+  /** Workers registered as alive in the namespace (heartbeat within the lease). */
+  async liveWorkers(): Promise<number> {
+    await this.connect();
+    return Number(await this.cmd!.sendCommand(['ZCOUNT', this.key('workers'), String(Date.now() - this.o.leaseMs), '+inf']));
   }
 
   private key(suffix: string): string {
@@ -203,7 +200,7 @@ export class RedisTransport implements Transport {
     // Give back what is over the fair share (partitions with nothing in flight), so new workers get some.
     for (const p of [...this.owned.keys()]) {
       if (this.owned.size <= share) break;
-      if (this.holds(p)) continue;
+      if (this.local.holds(p)) continue;
       await c.sendCommand(['EVAL', RELEASE, '1', this.lease(p), this.owned.get(p)!]);
       this.lose(p);
     }
@@ -223,27 +220,7 @@ export class RedisTransport implements Transport {
   private lose(p: number): void {
     this.owned.delete(p);
     this.scan.delete(p);
-    for (const [r, d] of this.inflight) if (d.partition === p) (this.inflight.delete(r), (d.state = 3), d.timer?.clear());
-    for (let i = this.first.length - 1; i >= 0; i--) if (this.first[i]!.partition === p) this.first.splice(i, 1);
-    for (const [s, t] of this.turns) {
-      t.waiting = t.waiting.filter((d) => d.partition !== p);
-      if (t.owner.partition === p) {
-        t.owner.state = 3;
-        const next = t.waiting.shift();
-        if (next === undefined) this.turns.delete(s);
-        else {
-          t.owner = next;
-          this.first.push(next);
-        }
-      }
-    }
-  }
-
-  /** Whether anything of the partition is held here (running, parked, or waiting to retry). */
-  private holds(p: number): boolean {
-    for (const d of this.inflight.values()) if (d.partition === p) return true;
-    for (const t of this.turns.values()) if (t.owner.partition === p || t.waiting.some((d) => d.partition === p)) return true;
-    return this.first.some((d) => d.partition === p);
+    this.local.forget(p);
   }
 
   async publish(events: readonly Event[], options?: PublishOptions): Promise<void> {
@@ -257,7 +234,7 @@ export class RedisTransport implements Transport {
   async receive(max: number): Promise<Delivery[]> {
     await this.connect();
     const out: Delivery[] = [];
-    while (out.length < max && this.first.length !== 0) this.admit(this.first.shift()!, out);
+    while (out.length < max && this.local.first.length !== 0) this.local.admit(this.local.first.shift()!, out);
     if (out.length >= max || this.o.role !== 'worker') return out;
     for (const p of [...this.scan]) {
       // A new owner first takes the partition's unsettled entries, in stream order.
@@ -278,9 +255,7 @@ export class RedisTransport implements Transport {
       'XREADGROUP', 'GROUP', 'workers', this.consumer, 'COUNT', String(max - out.length), 'BLOCK', String(this.o.blockMs),
       'STREAMS', ...owned.map((p) => this.stream(p)), ...owned.map(() => '>'),
     ])) as unknown;
-    // RESP2 gives [[stream, entries], …]; RESP3 a map { stream: entries }.
-    const streams: [unknown, unknown][] = reply == null ? [] : Array.isArray(reply) ? (reply as [unknown, unknown][]) : reply instanceof Map ? [...(reply as Map<unknown, unknown>)] : Object.entries(reply as object);
-    for (const [streamKey, list] of streams) {
+    for (const [streamKey, list] of streamsOf(reply)) {
       const p = owned.find((x) => this.stream(x) === String(streamKey));
       // Read while the partition was given back: leave the entries pending for its new owner to claim.
       if (p === undefined || !this.owned.has(p)) continue;
@@ -304,7 +279,7 @@ export class RedisTransport implements Transport {
       await this.deadEntry(p, e.id, { ...rec, partition: p, entryId: e.id, lastConsumer: this.consumer });
       return;
     }
-    this.admit(d, out);
+    this.local.admit(d, out);
   }
 
   private async deadEntry(p: number, id: string, record: object): Promise<void> {
@@ -313,24 +288,9 @@ export class RedisTransport implements Transport {
     await this.cmd!.sendCommand(['EVAL', SETTLE, '3', this.lease(p), this.stream(p), this.key('dlq'), token, 'workers', id, 'dead', JSON.stringify(record)]);
   }
 
-  /** Session order: hand the delivery out unless its session has one unsettled. */
-  private admit(d: RedisDelivery, out: Delivery[]): void {
-    const s = d.session || d.event._meta.session_id || d.event._id;
-    d.session = s;
-    const t = this.turns.get(s);
-    if (t === undefined) this.turns.set(s, { owner: d, waiting: [] });
-    else if (t.owner !== d) {
-      t.waiting.push(d);
-      return;
-    }
-    d.state = 1;
-    this.inflight.set(d.receipt, d);
-    out.push(d);
-  }
-
   async settle(delivery: Delivery, s: Settlement): Promise<boolean> {
     const d = delivery as RedisDelivery;
-    if (d.state !== 1 || this.inflight.get(d.receipt) !== d) return false;
+    if (!this.local.holdsDelivery(d)) return false;
     const token = this.owned.get(d.partition);
     if (token === undefined) return false;
     const children = s.children ?? [];
@@ -343,31 +303,21 @@ export class RedisTransport implements Transport {
       this.lose(d.partition);
       return false;
     }
-    this.inflight.delete(d.receipt);
     if (s.kind === 'retry') {
       // The entry stays pending (a crash redelivers it in order); the session keeps its turn.
+      this.local.inflight.delete(d.receipt);
       d.state = 2;
       d.timer = setLongTimeout(() => {
         d.timer = undefined;
         if (d.state !== 2) return;
         d.deliveryCount++;
-        this.first.push(d);
+        this.local.first.push(d);
         this.available?.();
       }, s.delayMs);
       d.timer.ref(false);
       return true;
     }
-    d.state = 3;
-    const t = this.turns.get(d.session);
-    if (t !== undefined && t.owner === d) {
-      const next = t.waiting.shift();
-      if (next === undefined) this.turns.delete(d.session);
-      else {
-        t.owner = next;
-        this.first.push(next);
-        this.available?.();
-      }
-    }
+    if (this.local.done(d)) this.available?.();
     return true;
   }
 
@@ -390,10 +340,7 @@ export class RedisTransport implements Transport {
    * tests): their entries stay pending in Redis and are claimed again.
    */
   simulateCrash(): void {
-    for (const d of this.inflight.values()) (d.state = 3), d.timer?.clear();
-    this.inflight.clear();
-    this.turns.clear();
-    this.first.length = 0;
+    this.local.clear();
     for (const p of this.owned.keys()) this.scan.add(p);
   }
 
@@ -404,9 +351,8 @@ export class RedisTransport implements Transport {
   kill(): void {
     this.closed = true;
     if (this.tick !== undefined) clearInterval(this.tick);
-    for (const d of this.inflight.values()) d.timer?.clear();
-    this.inflight.clear();
-    for (const c of [this.blk, this.cmd]) if (c?.isOpen) c.destroy();
+    this.local.clear();
+    for (const c of [this.sub, this.blk, this.cmd]) if (c?.isOpen) c.destroy();
   }
 
   /** Stops reading, releases leases (unsettled entries stay pending for the next owner) and disconnects. */
@@ -414,7 +360,7 @@ export class RedisTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     if (this.tick !== undefined) clearInterval(this.tick);
-    for (const d of this.inflight.values()) d.timer?.clear();
+    this.local.clear();
     try {
       if (this.cmd?.isOpen) {
         for (const [p, token] of this.owned) await this.cmd.sendCommand(['EVAL', RELEASE, '1', this.lease(p), token]);
@@ -428,7 +374,7 @@ export class RedisTransport implements Transport {
   }
 
   private async disconnect(): Promise<void> {
-    for (const c of [this.blk, this.cmd]) {
+    for (const c of [this.sub, this.blk, this.cmd]) {
       if (c?.isOpen) await c.close().catch(() => c.destroy());
     }
   }

@@ -73,3 +73,19 @@ export function redactUrl(url: string): string {
     return url.replace(/\/\/[^@/]*@/, '//***@');
   }
 }
+
+/**
+ * The `[stream, entries]` pairs of an XREAD/XREADGROUP reply, whatever the
+ * protocol gave (RESP2 arrays or a RESP3 map).
+ *
+ * @example
+ * ```ts
+ * for (const [key, list] of streamsOf(reply)) parseEntries(String(key), list);
+ * ```
+ */
+export function streamsOf(reply: unknown): [unknown, unknown][] {
+  if (reply == null) return [];
+  if (Array.isArray(reply)) return reply as [unknown, unknown][];
+  if (reply instanceof Map) return [...(reply as Map<unknown, unknown>)];
+  return Object.entries(reply as object);
+}

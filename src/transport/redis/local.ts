@@ -1,0 +1,122 @@
+/**
+ * A Redis worker's local view of the partitions it owns: deliveries in
+ * flight, each session's turn (per-session order), and deliveries ready to
+ * go out first (a session's next event, a due retry).
+ * @module
+ */
+import type { Event } from '../../core/event.js';
+import type { LongTimer } from '../../core/timers.js';
+import type { Delivery } from '../types.js';
+
+/**
+ * One delivery of a stream entry.
+ *
+ * @example
+ * ```ts
+ * const d = new RedisDelivery(event, 3, '1700000000000-0', 1);
+ * d.receipt; // '3:1700000000000-0'
+ * ```
+ */
+export class RedisDelivery implements Delivery {
+  /** 1 handed out, 2 waiting for a retry delay, 3 done or forgotten. */
+  state = 1;
+  session = '';
+  timer: LongTimer | undefined = undefined;
+  constructor(
+    readonly event: Event,
+    readonly partition: number,
+    readonly entryId: string,
+    public deliveryCount: number,
+  ) {}
+  get receipt(): string {
+    return `${this.partition}:${this.entryId}`;
+  }
+}
+
+interface Turn {
+  owner: RedisDelivery;
+  waiting: RedisDelivery[];
+}
+
+/**
+ * In-flight deliveries, session turns and the ready queue of one consumer.
+ *
+ * @example
+ * ```ts
+ * const local = new OwnerState();
+ * local.admit(delivery, out);
+ * ```
+ */
+export class OwnerState {
+  readonly inflight = new Map<string, RedisDelivery>();
+  private readonly turns = new Map<string, Turn>();
+  readonly first: RedisDelivery[] = [];
+
+  /** Hands the delivery out (into `out`) unless its session has an unsettled one; then it waits its turn. */
+  admit(d: RedisDelivery, out: Delivery[]): void {
+    const s = d.session || d.event._meta.session_id || d.event._id;
+    d.session = s;
+    const t = this.turns.get(s);
+    if (t === undefined) this.turns.set(s, { owner: d, waiting: [] });
+    else if (t.owner !== d) {
+      t.waiting.push(d);
+      return;
+    }
+    d.state = 1;
+    this.inflight.set(d.receipt, d);
+    out.push(d);
+  }
+
+  /** Whether `d` is handed out and unsettled here. */
+  holdsDelivery(d: RedisDelivery): boolean {
+    return d.state === 1 && this.inflight.get(d.receipt) === d;
+  }
+
+  /** The delivery is settled for good: its session's next event becomes ready. Returns whether one did. */
+  done(d: RedisDelivery): boolean {
+    this.inflight.delete(d.receipt);
+    d.state = 3;
+    const t = this.turns.get(d.session);
+    if (t === undefined || t.owner !== d) return false;
+    const next = t.waiting.shift();
+    if (next === undefined) {
+      this.turns.delete(d.session);
+      return false;
+    }
+    t.owner = next;
+    this.first.push(next);
+    return true;
+  }
+
+  /** The partition is no longer ours: forget every local delivery of it (none can be settled here now). */
+  forget(p: number): void {
+    for (const [r, d] of this.inflight) if (d.partition === p) (this.inflight.delete(r), (d.state = 3), d.timer?.clear());
+    for (let i = this.first.length - 1; i >= 0; i--) if (this.first[i]!.partition === p) this.first.splice(i, 1);
+    for (const [s, t] of this.turns) {
+      t.waiting = t.waiting.filter((d) => d.partition !== p);
+      if (t.owner.partition !== p) continue;
+      t.owner.state = 3;
+      const next = t.waiting.shift();
+      if (next === undefined) this.turns.delete(s);
+      else {
+        t.owner = next;
+        this.first.push(next);
+      }
+    }
+  }
+
+  /** Whether anything of the partition is held here (running, parked, or waiting to retry). */
+  holds(p: number): boolean {
+    for (const d of this.inflight.values()) if (d.partition === p) return true;
+    for (const t of this.turns.values()) if (t.owner.partition === p || t.waiting.some((d) => d.partition === p)) return true;
+    return this.first.some((d) => d.partition === p);
+  }
+
+  /** Forgets everything, as a crash would. */
+  clear(): void {
+    for (const d of this.inflight.values()) (d.state = 3), d.timer?.clear();
+    this.inflight.clear();
+    this.turns.clear();
+    this.first.length = 0;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The outcome channel of the Redis transport: outcome-bus messages as JSON
+ * entries of the stream `af:{ns}:outcomes` (capped), so that a producer's
+ * `run()` sees the outcome a worker produced.
+ * @module
+ */
+import { AgentflowError, type ErrorCode, type FailureReason } from '../../core/errors.js';
+import { Event, type EventJSON, type Metadata } from '../../core/event.js';
+import type { JsonObject } from '../../core/json.js';
+import type { BusMessage, EventStatus } from '../../core/outcome.js';
+import { State } from '../../core/state.js';
+import type { createClient } from 'redis';
+import type { OutcomeChannel } from '../types.js';
+import { parseEntries, streamsOf } from './wire.js';
+
+type Client = ReturnType<typeof createClient>;
+
+interface WireOutcome {
+  event: EventJSON;
+  agentId: string;
+  status: EventStatus;
+  reason?: FailureReason;
+  error?: { code: string; message: string };
+  state: { data: JsonObject; meta: Metadata };
+  duration?: number;
+  attempts: number;
+  emitted: string[];
+  durationMs: number;
+}
+
+/**
+ * A bus message as JSON text.
+ *
+ * @example
+ * ```ts
+ * const text = busToWire({ type: 'published', parentId: undefined, events: [ev] });
+ * ```
+ */
+export function busToWire(m: BusMessage): string {
+  if (m.type === 'published') return JSON.stringify({ t: 'p', parent: m.parentId, events: m.events.map((e) => e.toJSON()) });
+  const o = m.outcome;
+  const w: WireOutcome = {
+    event: o.event.toJSON(),
+    agentId: o.agentId,
+    status: o.status,
+    reason: o.reason,
+    error: o.error === undefined ? undefined : { code: o.error.code, message: o.error.message },
+    state: o.state.toJSON(),
+    duration: o.agentResult?.duration,
+    attempts: o.attempts,
+    emitted: o.emitted,
+    durationMs: o.durationMs,
+  };
+  return JSON.stringify({ t: 'o', o: w });
+}
+
+/**
+ * A bus message from JSON text (`undefined` for anything unreadable).
+ *
+ * @example
+ * ```ts
+ * const m = busFromWire(text);
+ * ```
+ */
+export function busFromWire(text: string): BusMessage | undefined {
+  try {
+    const j = JSON.parse(text) as { t: string; parent?: string; events?: EventJSON[]; o?: WireOutcome };
+    if (j.t === 'p' && Array.isArray(j.events)) return { type: 'published', parentId: j.parent, events: j.events.map((e) => Event.fromJSON(e)) };
+    if (j.t === 'o' && j.o !== undefined) {
+      const w = j.o;
+      const event = Event.fromJSON(w.event);
+      const state = new State(w.state.data, w.state.meta);
+      const error = w.error === undefined ? undefined : new AgentflowError(w.error.code as ErrorCode, w.error.message, { details: { eventId: event._id, remote: true } });
+      return {
+        type: 'outcome',
+        outcome: {
+          event,
+          eventId: event._id,
+          sessionId: event._meta.session_id ?? '',
+          agentId: w.agentId,
+          status: w.status,
+          reason: w.reason,
+          error,
+          state,
+          agentResult: w.duration === undefined ? undefined : { outputState: state, startTime: 0, endTime: w.duration, duration: w.duration },
+          attempts: w.attempts,
+          emitted: w.emitted,
+          durationMs: w.durationMs,
+        },
+      };
+    }
+  } catch {
+    // unreadable: skipped
+  }
+  return undefined;
+}
+
+/**
+ * What the channel needs from its transport.
+ *
+ * @example
+ * ```ts
+ * new RedisOutcomeChannel({ key, consumer, command: () => connected(), closed: () => false, track: () => undefined, onError: console.error });
+ * ```
+ */
+export interface RedisOutcomeChannelHost {
+  readonly key: string;
+  readonly consumer: string;
+  /** The connected command client. */
+  command(): Promise<Client>;
+  closed(): boolean;
+  /** Receives the channel's own reading connection (closed with the transport). */
+  track(c: Client): void;
+  onError(err: unknown): void;
+}
+
+/**
+ * Outcome-bus messages through the stream `af:{ns}:outcomes`: each process
+ * appends its own (capped at ~100,000 entries) and reads the others' from
+ * the moment it subscribed.
+ *
+ * @example
+ * ```ts
+ * const off = transport.outcomes.subscribe((m) => console.log(m.type));
+ * ```
+ */
+export class RedisOutcomeChannel implements OutcomeChannel {
+  private readonly subscribers: ((m: BusMessage) => void)[] = [];
+  constructor(private readonly h: RedisOutcomeChannelHost) {}
+
+  async publish(m: BusMessage): Promise<void> {
+    const c = await this.h.command();
+    await c.sendCommand(['XADD', this.h.key, 'MAXLEN', '~', '100000', '*', 'm', busToWire(m), 'o', this.h.consumer]);
+  }
+
+  subscribe(fn: (m: BusMessage) => void): () => void {
+    this.subscribers.push(fn);
+    if (this.subscribers.length === 1) void this.follow();
+    return () => {
+      const i = this.subscribers.indexOf(fn);
+      if (i >= 0) this.subscribers.splice(i, 1);
+    };
+  }
+
+  private async follow(): Promise<void> {
+    try {
+      const cmd = await this.h.command();
+      const key = this.h.key;
+      const last = (await cmd.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', '1'])) as [string, unknown][] | null;
+      let from = last && last.length > 0 ? String(last[0]![0]) : '0-0';
+      const sub = cmd.duplicate();
+      sub.on('error', () => undefined);
+      await sub.connect();
+      this.h.track(sub);
+      while (!this.h.closed() && this.subscribers.length > 0) {
+        const reply = (await sub.sendCommand(['XREAD', 'COUNT', '500', 'BLOCK', '200', 'STREAMS', key, from])) as unknown;
+        for (const [, list] of streamsOf(reply)) {
+          for (const e of parseEntries(key, list)) {
+            from = e.id;
+            if (e.fields.o === this.h.consumer) continue;
+            const m = busFromWire(e.fields.m ?? '');
+            if (m !== undefined) for (const s of [...this.subscribers]) s(m);
+          }
+        }
+      }
+    } catch (err) {
+      if (!this.h.closed()) this.h.onError(err);
+    }
+  }
+}
