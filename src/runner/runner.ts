@@ -182,6 +182,7 @@ export class Runner implements RunnerHost {
 
   private async doStart(): Promise<void> {
     try {
+      await this.transport.open?.();
       await this.agents.initAll(this.config.stopTimeoutMs);
     } catch (err) {
       this.status = 'idle';

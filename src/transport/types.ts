@@ -115,6 +115,8 @@ export interface Transport {
   /** Called when deliveries become available without a publish from this process (remote producers, due retries). */
   onAvailable?(fn: () => void): void;
   close(): Promise<void>;
+  /** Connects, joins and checks (called by `start()`, which fails with its typed error). */
+  open?(): Promise<void>;
   /** A shared transport's channel for outcome-bus messages between processes (absent for local transports). */
   readonly outcomes?: OutcomeChannel;
   /** How many workers are alive on a shared transport (`run()` fails fast when none is). */

@@ -124,3 +124,23 @@ test('redis: bad input is typed: an unreachable URL, a partition-count mismatch;
   await b.close();
   assert.equal(redactUrl('redis://user:pw@h:1/0'), 'redis://***@h:1/0');
 });
+
+test('redis: a producer’s run() resolves with the outcome a worker produced (a chain of two hops); with no live worker it fails fast', async () => {
+  const ns = `xproc${n++}`;
+  const worker = createRunner({ logger: silentLogger(), transport: new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, leaseMs: 1000, blockMs: 20, consumer: 'worker' }) });
+  worker.registerAgent('a', (c, e, s) => s.clone().set('a', 1).setMeta('route', 'b'));
+  worker.registerAgent('b', (c, e, s) => s.clone().set('b', 2));
+  const producer = createRunner({ logger: silentLogger(), transport: new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, role: 'producer', consumer: 'producer' }) });
+  await producer.start();
+  await assert.rejects(producer.run(newEvent('a')), (e: Error & { code?: string }) => e.code === 'AF_ERR_TRANSPORT' && /no worker is alive/.test(e.message));
+  await worker.start();
+  const res = await producer.run(newEvent('a', { x: 0 }, { session_id: 'remote' }));
+  assert.equal(res.events, 2);
+  assert.deepEqual(res.state.toObject(), { x: 0, a: 1, b: 2 });
+  worker.registerAgent('bad', () => {
+    throw new Error('remote failure');
+  });
+  await assert.rejects(producer.run(newEvent('bad')), (e: { reason?: string; cause?: { code?: string } }) => e.reason === 'agent_error' && e.cause?.code === 'AF_ERR_AGENT_FAILED');
+  await producer.stop();
+  await worker.stop();
+});

@@ -130,6 +130,11 @@ export class RedisTransport implements Transport {
     return this.key(`p${p}:lease`);
   }
 
+  /** The runner's `start()` connects the transport (a worker registers and takes its partitions). */
+  open(): Promise<void> {
+    return this.connect();
+  }
+
   /** Connects (once): two clients, the namespace's partition count, consumer groups. */
   connect(): Promise<void> {
     this.ready ??= this.doConnect();
@@ -176,6 +181,7 @@ export class RedisTransport implements Transport {
         this.tick.unref();
       }
     } catch (err) {
+      if (this.tick !== undefined) clearInterval(this.tick);
       await this.disconnect();
       this.ready = undefined;
       if (err instanceof InvalidOptionError) throw err;
