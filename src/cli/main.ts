@@ -294,11 +294,15 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         const runner = await createRunnerFromConfig(opts.config, { agents, logger: createLogger('warn') });
         const queue = new DeadLetterQueue({ store: new JsonlDeadLetterStore(file) });
         await runner.start();
-        const before = runner.flow.deadLetters?.size() ?? 0;
+        // Re-failures are counted by event id (a replayed event keeps its id), whatever the dead-letter file holds.
+        const failedIds = new Set<string>();
+        runner.onOutcome((o) => {
+          if (o.status !== 'completed') failedIds.add(o.eventId);
+        });
         const ids = queue.replay(runner, filterOf(opts, id));
         await runner.drain();
         await runner.stop();
-        const failedAgain = (runner.flow.deadLetters?.size() ?? 0) - before;
+        const failedAgain = ids.filter((x) => failedIds.has(x)).length;
         io.out(`replayed ${ids.length} dead letter${ids.length === 1 ? '' : 's'}; ${failedAgain} failed again\n`);
         code = failedAgain > 0 ? ExitCode.Failed : ExitCode.Ok;
       } catch (err) {

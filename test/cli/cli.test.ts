@@ -103,6 +103,10 @@ test('init scaffolds a project that runs as created (run, its own npm test); a f
   assert.equal(recs[0]!.sessionId, 'broken');
   const show = await cli(['dlq', 'show', recs[0]!.id, '-c', cfg]);
   assert.match(show.out, /formatter is broken/);
+  // Replayed while still broken: it fails again, counted by id, exit 1 (it used to report "0 failed again" and exit 0).
+  const again = await cli(['dlq', 'replay', '-c', cfg]);
+  assert.equal(again.code, ExitCode.Failed, again.err + again.out);
+  assert.match(again.out, /replayed 1 dead letter; 1 failed again/);
   // Fix it, replay from the file: accepted, removed.
   writeFileSync(join(dir, 'agents.mjs'), `export function greeter(ctx, event, state) { return state.clone().set('greeting', 'hi'); }\nexport function formatter(ctx, event, state) { return state.clone().set('response', 'fixed'); }\n`);
   const replay = await cli(['dlq', 'replay', '-c', cfg]);
