@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { AgentflowError, EventFailedError } from '../core/errors.js';
+import { AgentflowError, ErrorCodes, EventFailedError, FAILURE_REASONS, InvalidOptionError } from '../core/errors.js';
 import { newEvent } from '../core/event.js';
 import { createLogger } from '../core/logger.js';
 import { formatTrace } from '../observability/format.js';
@@ -71,7 +71,7 @@ function reportError(err: unknown, io: Io): number {
   }
   if (err instanceof AgentflowError) {
     io.err(`${err.code}: ${err.message}\n`);
-    return ExitCode.Failed;
+    return err.code === ErrorCodes.INVALID_OPTION ? ExitCode.Usage : ExitCode.Failed;
   }
   io.err(`${(err as Error)?.stack ?? String(err)}\n`);
   return ExitCode.Failed;
@@ -180,8 +180,10 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     .command('validate')
     .description('check a config file and report every problem at once (exit 0 valid, 2 invalid, 64 unreadable)')
     .argument('[file]', 'config file', 'agentflow.toml')
+    .option('-c, --config <file>', 'config file (as every command accepts; same as the argument)')
     .option('-a, --agents <module>', 'module exporting code agents (agents without code need a system_prompt)')
-    .action(async (file: string, opts: { agents?: string }) => {
+    .action(async (arg: string, opts: { agents?: string; config?: string }) => {
+      const file = opts.config ?? arg;
       try {
         const loaded = await loadConfig(file);
         const agents = await codeAgentsFor(file, opts.agents);
@@ -233,7 +235,13 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     }
     return resolve('.agentflow/dead-letters.jsonl');
   };
-  const filterOf = (opts: { reason?: string; agent?: string; session?: string; limit?: string }, id?: string): DeadLetterFilter => ({
+  const filterOf = (opts: { reason?: string; agent?: string; session?: string; limit?: string }, id?: string): DeadLetterFilter => {
+    if (opts.reason !== undefined && !(FAILURE_REASONS as readonly string[]).includes(opts.reason)) {
+      throw new InvalidOptionError('--reason', `"${opts.reason}" is not a failure reason; one of: ${FAILURE_REASONS.join(', ')}`);
+    }
+    return filterFields(opts, id);
+  };
+  const filterFields = (opts: { reason?: string; agent?: string; session?: string; limit?: string }, id?: string): DeadLetterFilter => ({
     id,
     reason: opts.reason as DeadLetterFilter['reason'],
     agentId: opts.agent,
@@ -256,7 +264,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         if (opts.json) io.out(`${JSON.stringify(recs)}\n`);
         else {
           if (recs.length === 0) io.out('no dead letters\n');
-          for (const r of recs) io.out(`${r.id}  ${new Date(r.at).toISOString()}  ${r.reason.padEnd(18)}  ${(r.agentId || '-').padEnd(16)}  attempts ${r.attempts}  ${r.error.message.slice(0, 80)}\n`);
+          for (const r of recs) io.out(`${r.id}  ${new Date(r.at).toISOString()}  ${r.reason.padEnd(18)}  ${(r.agentId || '-').padEnd(16)}  attempts ${r.attempts}  ${r.error.message}\n`);
         }
       } catch (err) {
         code = reportError(err, io);
@@ -276,10 +284,18 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         code = reportError(err, io);
       }
     });
-  common(dlq.command('purge').description('delete dead letters (all, or those matching the filters)').argument('[id]'))
-    .action(async (id: string | undefined, opts: { config: string; file?: string; reason?: string; agent?: string; session?: string }) => {
+  common(dlq.command('purge').description('delete dead letters (all, or those matching the filters); needs --yes').argument('[id]'))
+    .option('--yes', 'really delete')
+    .action(async (id: string | undefined, opts: { config: string; file?: string; reason?: string; agent?: string; session?: string; yes?: boolean }) => {
       try {
-        const n = purgeDeadLetters(await dlqFile(opts), filterOf(opts, id));
+        const filter = filterOf(opts, id);
+        if (opts.yes !== true) {
+          const n = readDeadLetters(await dlqFile(opts), filter).length;
+          io.err(`would purge ${n} dead letter${n === 1 ? '' : 's'}; nothing deleted: pass --yes to delete\n`);
+          code = ExitCode.Usage;
+          return;
+        }
+        const n = purgeDeadLetters(await dlqFile(opts), filter);
         io.out(`purged ${n} dead letter${n === 1 ? '' : 's'}\n`);
       } catch (err) {
         code = reportError(err, io);

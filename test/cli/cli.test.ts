@@ -117,7 +117,15 @@ test('init scaffolds a project that runs as created (run, its own npm test); a f
   writeFileSync(join(dir, 'agents.mjs'), `export function greeter() { throw new Error('down'); }\nexport function formatter(ctx, e, s) { return s; }\n`);
   await cli(['run', '-c', cfg, '--input', 'x']);
   await cli(['run', '-c', cfg, '--input', 'y']);
-  assert.match((await cli(['dlq', 'purge', '-c', cfg, '--reason', 'agent_error'])).out, /purged 2 dead letters/);
+  // Purge asks for --yes; --reason is checked; validate takes -c like every command; list keeps the whole cause.
+  const dry = await cli(['dlq', 'purge', '-c', cfg, '--reason', 'agent_error']);
+  assert.equal(dry.code, ExitCode.Usage);
+  assert.match(dry.err, /would purge 2 dead letters; nothing deleted: pass --yes/);
+  const typo = await cli(['dlq', 'list', '-c', cfg, '--reason', 'agent_eror']);
+  assert.equal(typo.code, ExitCode.Usage);
+  assert.match(typo.err, /"agent_eror" is not a failure reason/);
+  assert.equal((await cli(['validate', '-c', cfg])).code, 0);
+  assert.match((await cli(['dlq', 'purge', '-c', cfg, '--reason', 'agent_error', '--yes'])).out, /purged 2 dead letters/);
 });
 
 test('the installed bin works: node bin/agentflow.mjs --help', () => {

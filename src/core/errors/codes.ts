@@ -121,6 +121,31 @@ export type FailureReason =
 
 
 /**
+ * Every failure reason, in one list (for checking user input such as
+ * `agentflow dlq list --reason`).
+ *
+ * @example
+ * ```ts
+ * FAILURE_REASONS.includes('timeout'); // true
+ * ```
+ */
+export const FAILURE_REASONS = [
+  'agent_error',
+  'no_such_agent',
+  'agent_disabled',
+  'invalid_result',
+  'timeout',
+  'hook_rejected',
+  'deadline_exceeded',
+  'hop_limit_exceeded',
+  'shutdown',
+  'retries_exhausted',
+  'circuit_open',
+  'invalid_event',
+  'transport_error',
+] as const satisfies readonly FailureReason[];
+
+/**
  * What kind of failure an error is, for routing and retry decisions.
  *
  * @example
