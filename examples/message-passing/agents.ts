@@ -108,13 +108,13 @@ export function setupCallbacks(runner: Runner): CallbackCounts {
 
   runner.registerCallback(HookPoint.BeforeEventHandling, 'event-logger', (ctx, args) => {
     counts['event-logger']++;
-    ctx.logger.info({ event_id: args.event.getId(), target: args.event.getTargetAgentId(), session: args.event.getSessionId() }, 'Event processing started');
+    ctx.logger.info({ target: args.event.getTargetAgentId(), session: args.event.getSessionId() }, 'Event processing started');
     return args.state;
   });
 
   runner.registerCallback(HookPoint.BeforeAgentRun, 'agent-monitor', (ctx, args) => {
     counts['agent-monitor']++;
-    ctx.logger.debug({ agent: args.agentId, event_id: args.event.getId() }, 'Agent execution starting');
+    ctx.logger.debug({ agent: args.agentId }, 'Agent execution starting');
     args.state.setMeta('execution_start', new Date().toISOString());
     args.state.setMeta('executing_agent', args.agentId);
     return args.state;
@@ -123,7 +123,7 @@ export function setupCallbacks(runner: Runner): CallbackCounts {
   runner.registerCallback(HookPoint.AfterAgentRun, 'performance-tracker', (ctx, args) => {
     counts['performance-tracker']++;
     ctx.logger.info(
-      { agent: args.agentId, event_id: args.event.getId(), duration_ms: args.agentResult?.duration, success: args.error === undefined },
+      { agent: args.agentId, duration_ms: args.agentResult?.duration, success: args.error === undefined },
       'Agent execution completed',
     );
     return args.state;
@@ -131,7 +131,7 @@ export function setupCallbacks(runner: Runner): CallbackCounts {
 
   runner.registerCallback(HookPoint.AgentError, 'error-recovery', (ctx, args) => {
     counts['error-recovery']++;
-    ctx.logger.error({ agent: args.agentId, event_id: args.event.getId(), err: args.error?.message }, 'Agent execution failed');
+    ctx.logger.error({ agent: args.agentId, err: args.error?.message }, 'Agent execution failed');
     if (isRetryableError(args.error) && args.event.getMetadataValue('retry') !== 'true') {
       const retryEvent = newEvent(args.agentId, args.event.getData(), {
         retry: 'true',
@@ -147,7 +147,7 @@ export function setupCallbacks(runner: Runner): CallbackCounts {
 
   runner.registerCallback(HookPoint.AfterEventHandling, 'cleanup', (ctx, args) => {
     counts.cleanup++;
-    ctx.logger.debug({ event_id: args.event.getId() }, 'Event processing completed');
+    ctx.logger.debug({}, 'Event processing completed');
     return args.state;
   });
   return counts;
