@@ -208,7 +208,22 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   const sink: { q?: DeadLetterQueue } = {};
 
   const timeoutSeconds = orch.timeout_seconds ?? runtime.timeout_seconds;
+  const tc = config.transport;
+  // [transport] kind = "redis": the Redis Streams transport (loaded only then: `redis` is an optional dependency).
+  const transport =
+    tc.kind === 'redis' && options.overrides?.transport === undefined
+      ? new (await import('../transport/redis/index.js')).RedisTransport({
+          url: tc.url ?? env.AGENTFLOW_REDIS_URL ?? 'redis://127.0.0.1:6379',
+          namespace: tc.namespace,
+          partitions: tc.partitions,
+          leaseMs: tc.lease_ms,
+          maxDeliveries: tc.max_deliveries,
+          capacity: tc.capacity,
+          onError: (err) => logger.warn({ err: err.message }, 'redis transport error'),
+        })
+      : undefined;
   const runner = new Runner({
+    transport,
     logger,
     concurrency: runtime.max_concurrent_agents,
     queueSize: runtime.queue_size,

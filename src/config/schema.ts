@@ -331,6 +331,26 @@ export const DeadLetterSchema = z.object({
 });
 
 /**
+ * `[transport]`: where events wait. `memory` (the default) is in-process;
+ * `redis` shares a namespace of Redis Streams between worker processes (the
+ * URL may use `${REDIS_URL}`; a password in it is never printed).
+ *
+ * @example
+ * ```ts
+ * TransportSchema.parse({ kind: 'redis', url: 'redis://127.0.0.1:6379', namespace: 'orders' }).partitions; // 8
+ * ```
+ */
+export const TransportSchema = z.object({
+  kind: z.enum(['memory', 'redis']).default(D.transport.kind),
+  url: z.string().regex(/^rediss?:\/\/\S+$/i, 'must be a redis:// or rediss:// URL, such as "redis://127.0.0.1:6379"').optional(),
+  namespace: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, "_", "-" or "."').default(D.transport.namespace),
+  partitions: z.number().int().min(1).max(1024).default(D.transport.partitions),
+  lease_ms: positiveInt().default(D.transport.lease_ms),
+  max_deliveries: positiveInt().default(D.transport.max_deliveries),
+  capacity: positiveInt().default(D.transport.capacity),
+});
+
+/**
  * One `[providers.NAME]` table: free-form provider settings. The common keys
  * are checked; any other string, number or boolean is kept as is.
  *
@@ -367,6 +387,7 @@ export const ConfigSchema = z.object({
   orchestration: OrchestrationSchema.prefault({}),
   error_routing: ErrorRoutingSchema.prefault({}),
   dead_letter: DeadLetterSchema.prefault({}),
+  transport: TransportSchema.prefault({}),
   providers: z.record(nonEmpty(), ProviderSettingsSchema).prefault({}),
   /** Accepted with a warning; not supported by agentflow yet. */
   agent_memory: z.record(z.string(), z.unknown()).optional(),

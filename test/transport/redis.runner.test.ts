@@ -144,3 +144,20 @@ test('redis: a producer’s run() resolves with the outcome a worker produced (a
   await producer.stop();
   await worker.stop();
 });
+
+test('redis: [transport] kind = "redis" in agentflow.toml builds the runner on Redis; a bad URL names the key', async () => {
+  const { createRunnerFromConfig, ConfigError } = await import('../../src/config/index.js');
+  const runner = await createRunnerFromConfig(
+    { agent_flow: { name: 'cfg-redis' }, transport: { kind: 'redis', url: '${REDIS_URL}', namespace: `cfg${n++}`, partitions: 2, lease_ms: 1000 }, agents: { echo: { role: 'echo' } } },
+    { logger: silentLogger(), env: { REDIS_URL: redis().url }, agents: { echo: (c, e, s) => s.clone().set('echoed', true) } },
+  );
+  assert.equal(runner.getTransport().name, 'redis');
+  await runner.start();
+  const res = await runner.run(newEvent('echo', { x: 1 }));
+  assert.equal(res.state.get('echoed'), true);
+  await runner.stop();
+  await assert.rejects(
+    createRunnerFromConfig({ agent_flow: { name: 'bad' }, transport: { kind: 'redis', url: 'http://nope' } }, { logger: silentLogger(), env: {} }),
+    (e: InstanceType<typeof ConfigError>) => e instanceof ConfigError && e.issues.some((i) => i.key === 'transport.url'),
+  );
+});
