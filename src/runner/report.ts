@@ -40,7 +40,7 @@ export function reportOutcome(w: ReportingWorker, bus: OutcomeBus, t: Task, v: V
   if (status === 'completed') w.counters.completed++;
   else if (status === 'failed') w.counters.failed++;
   else w.counters.deadLettered++;
-  const now = Date.now();
+  const now = t.endedAt !== 0 ? t.endedAt : Date.now();
   const trace = w.trace;
   if (trace !== null) {
     const m = ev._meta;

@@ -41,6 +41,8 @@ export class Task implements AgentContext {
   readonly delivery: Delivery;
   readonly attempt: number;
   readonly startedAt: number;
+  /** When the event ended, if already known (the fast path); 0 otherwise. */
+  endedAt = 0;
   agentId = '';
   /** Epoch ms when the event must be aborted; 0 for never. */
   expiry = 0;

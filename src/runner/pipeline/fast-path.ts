@@ -50,6 +50,8 @@ export function runFastPath(env: PipelineEnv, t: Task, entry: AgentEntry, state:
       v.reason ??= 'agent_error';
     } else v.reason = undefined;
     if (t.children !== undefined) v.children = t.children;
+    // The event ends when its agent did (no hooks follow): the outcome reuses that time.
+    t.endedAt = result.endTime;
     done(t, v);
-  });
+  }, t.startedAt);
 }
