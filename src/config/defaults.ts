@@ -27,7 +27,7 @@ export const CONFIG_DEFAULTS = {
     queue_size: 1000,
     max_hops: 10,
     session_ordering: false,
-    max_payload_bytes: 0,
+    max_payload_bytes: 1_048_576,
     stop_timeout_seconds: 30,
   },
   llm: { temperature: 0.7, max_tokens: 800, timeout_seconds: 30 },

@@ -55,7 +55,7 @@ export interface RunnerConfig {
   timeoutMs: number;
   /** Hops a chain may take before it stops with `hop_limit_exceeded`. Default 10. */
   maxHops: number;
-  /** Largest accepted payload (JSON bytes of data + metadata); 0 for no limit. Default 0. */
+  /** Largest accepted payload (JSON bytes of data + metadata); 0 for no limit. Default 1 MiB (on by default: one huge event cannot exhaust the queue's memory). */
   maxPayloadBytes: number;
   /** Keep each session's events in FIFO order while sessions run in parallel. Default false. */
   sessionOrdering: boolean;
@@ -101,7 +101,7 @@ export function defaultRunnerConfig(): RunnerConfig {
     concurrency: 10,
     timeoutMs: 30_000,
     maxHops: 10,
-    maxPayloadBytes: 0,
+    maxPayloadBytes: 1_048_576,
     sessionOrdering: false,
     stopTimeoutMs: 30_000,
     traceDetail: 'standard',

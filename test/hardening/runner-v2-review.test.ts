@@ -112,3 +112,21 @@ test('defect: queueSize was not enforced for parked events under session orderin
   await r.stop({ timeoutMs: 10 });
   assertBalanced(r);
 });
+
+test('defect: a broadcast to more targets than queueSize (5,000 against 1,000) bypassed the capacity', async () => {
+  const r = testRunner({ queueSize: 1000 });
+  r.registerAgent('a', (c, e, s) => s);
+  await r.start();
+  const targets = Array.from({ length: 5000 }, (_, i) => `t${i}`).join(',');
+  await assert.rejects(r.run(newEvent('a', {}, { broadcast: 'true', broadcast_targets: targets })), (e: { reason?: string }) => e.reason === 'invalid_event');
+  await r.stop();
+  assertBalanced(r);
+  assert.equal(r.stats().emitted, 1);
+});
+
+test('a per-event payload limit is on by default (1 MiB)', async () => {
+  const r = testRunner();
+  await r.start();
+  assert.throws(() => r.emit(newEvent('a', { blob: 'x'.repeat(2 * 1024 * 1024) })), (e: { code?: string }) => e.code === 'AF_ERR_PAYLOAD_TOO_LARGE');
+  await r.stop();
+});

@@ -4,6 +4,7 @@
  * they are collected on the task and published when it is settled.
  * @module
  */
+import { InvalidMetadataError } from '../../core/errors.js';
 import type { Event } from '../../core/event.js';
 import { cloneRecord } from '../../core/json.js';
 import { makeChild } from '../../core/meta.js';
@@ -60,6 +61,10 @@ export function routeNext(env: PipelineEnv, t: Task, result: Pick<OrchestrationR
 export function broadcastCopies(env: PipelineEnv, t: Task, state: State): void {
   const ev = t.event;
   const targets = (ev._meta.broadcast_targets ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // Fan-out counts against capacity: a broadcast larger than the queue is refused, not forced in.
+  if (targets.length > env.config.queueSize) {
+    throw new InvalidMetadataError('broadcast_targets', `${targets.length} targets is more than the queue holds (queueSize ${env.config.queueSize})`, ev._id);
+  }
   for (const agent of targets) {
     const child = makeChild(ev, 'broadcast', agent, ev._source, cloneRecord(state._data, 'data', ev._id), ev._meta);
     child._meta.route = agent;

@@ -54,7 +54,11 @@ export class HookedRoute {
     if (t.finished) return;
     const meta = t.event._meta;
     if (meta.broadcast === 'true' && meta.broadcast_targets !== undefined) {
-      broadcastCopies(this.env, t, state);
+      try {
+        broadcastCopies(this.env, t, state);
+      } catch (err) {
+        return this.finish({ ...failed(t, reasonOf(err, 'invalid_event'), asAgentflowError(err, '', t.event._id), state), final: true });
+      }
       this.agentId = '';
       return this.afterEvent(state);
     }

@@ -46,7 +46,12 @@ export async function runHooked(env: PipelineEnv, t: Task, input: State, done: D
     }
 
     if (meta.broadcast === 'true' && meta.broadcast_targets !== undefined) {
-      broadcastCopies(env, t, state);
+      try {
+        broadcastCopies(env, t, state);
+      } catch (err) {
+        if (!t.finished) done(t, { ...failed(t, reasonOf(err, 'invalid_event'), asAgentflowError(err, '', ev._id), state), final: true });
+        return;
+      }
       const finalState = await afterEvent(env, t, state, { agentId: '' });
       if (!t.finished) done(t, { status: 'completed', agentId: '', state: finalState, children: t.children ?? NO_CHILDREN });
       return;
