@@ -33,6 +33,12 @@ export interface AgentContext {
   /** Delivery attempt, 1 for the first. */
   readonly attempt: number;
   /**
+   * A key for exactly-once effects in external systems: the event id, stable
+   * across retries, crash redeliveries and dead-letter replays (pass it as an
+   * API's idempotency key).
+   */
+  readonly idempotencyKey: string;
+  /**
    * Emits an event from this agent. Unless set already, it inherits the
    * session, chain, deadline and timeout, gets `parent_event` and the next
    * `hop_count`, and its source is this agent.

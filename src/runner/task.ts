@@ -88,6 +88,9 @@ export class Task implements AgentContext {
   get sessionId(): string {
     return this.event._meta.session_id ?? '';
   }
+  get idempotencyKey(): string {
+    return this.event._id;
+  }
   /** Emits a child event under the child rule, as agent `source`. */
   emitAs(event: Event, source: string): void {
     this.host.checkEvent(event);
@@ -156,6 +159,9 @@ export class AgentScopedContext implements AgentContext {
   }
   get attempt(): number {
     return this.task.attempt;
+  }
+  get idempotencyKey(): string {
+    return this.task.eventId;
   }
   emit(event: Event): void {
     this.task.emitAs(event, this.agentId);

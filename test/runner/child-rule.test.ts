@@ -109,8 +109,10 @@ test('child rule: a retry is the same event delivered again; a replay drops only
   const r = testRunner({ retry: retryPolicy({ maxRetries: 1, baseDelayMs: 1, jitter: false }) });
   const ids: string[] = [];
   const attempts: number[] = [];
+  const keys: string[] = [];
   r.registerAgent('flaky', (ctx, e, s) => {
     ids.push(e.getId());
+    keys.push(ctx.idempotencyKey);
     attempts.push(ctx.attempt);
     if (ctx.attempt === 1) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
     return s;
@@ -121,5 +123,6 @@ test('child rule: a retry is the same event delivered again; a replay drops only
   await r.stop();
   assert.deepEqual(ids, [ev.getId(), ev.getId()]);
   assert.deepEqual(attempts, [1, 2]);
+  assert.deepEqual(keys, [ev.getId(), ev.getId()], 'ctx.idempotencyKey is stable across retries');
   assert.deepEqual(replayMetadata({ ...parentMeta, attempt: '3', af_system: 'dead_letter' }), parentMeta);
 });
