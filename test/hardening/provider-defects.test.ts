@@ -17,22 +17,27 @@ async function hostile(handle: (res: ServerResponse) => void): Promise<{ url: st
   return { url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, server };
 }
 
+/** Writes `total` bytes of `fill` to the response, respecting backpressure. */
+function flood(res: ServerResponse, total: number, fill: string): void {
+  const chunk = fill.repeat(64 * 1024);
+  let sent = 0;
+  res.on('error', () => undefined);
+  const pump = (): void => {
+    while (sent < total) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
+}
+
 const ask = (p: OllamaProvider) => p.chat({ messages: [{ role: 'user', content: 'hi' }] });
 
 test('defect: a flooding server grew memory without bound (responses are bounded; one huge line is split in linear time)', async () => {
   const { url, server } = await hostile((res) => {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-    const chunk = 'x'.repeat(64 * 1024);
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < 64 * 1024 * 1024) {
-        sent += chunk.length;
-        if (!res.write(chunk)) return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    res.on('error', () => undefined);
-    pump();
+    flood(res, 64 * 1024 * 1024, 'x');
   });
   const p = new OllamaProvider({ model: 'm', baseUrl: url, maxRetries: 0, maxResponseBytes: 2 * 1024 * 1024 });
   await assert.rejects(ask(p), (e: Error & { code?: string }) => e.code === 'AF_ERR_LLM_RESPONSE' && /maxResponseBytes/.test(e.message));
@@ -43,17 +48,7 @@ test('defect: a flooding server grew memory without bound (responses are bounded
 test('defect: a 100 MB error body was read whole', async () => {
   const { url, server } = await hostile((res) => {
     res.writeHead(400, { 'content-type': 'text/plain' });
-    res.on('error', () => undefined);
-    const chunk = 'e'.repeat(64 * 1024);
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < 100 * 1024 * 1024) {
-        sent += chunk.length;
-        if (!res.write(chunk)) return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    pump();
+    flood(res, 100 * 1024 * 1024, 'e');
   });
   const p = new OllamaProvider({ model: 'm', baseUrl: url, maxRetries: 0 });
   await assert.rejects(ask(p), (e: Error & { code?: string }) => e.code === 'AF_ERR_LLM_RESPONSE' && e.message.length < 2000);
