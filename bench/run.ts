@@ -24,6 +24,11 @@ if (want('orchestration') && existsSync(orchestrationFile)) {
   if (mod.benchOrchestration) for (const r of await mod.benchOrchestration()) (results.push(r), emit(r));
 }
 
+if (want('redis')) {
+  const { benchRedis } = await import('./redis.js');
+  for (const r of await benchRedis()) (results.push(r), emit(r));
+}
+
 const get = (name: string) => results.find((r) => r.name === name);
 function compare(name: string, value: number | undefined, target: number, unit: string, extra: Record<string, unknown> = {}) {
   if (value === undefined) return;

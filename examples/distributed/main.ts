@@ -41,7 +41,7 @@ export async function runDistributedDemo(opts: { sessions: number; perSession: n
   delete env.NODE_TEST_CONTEXT; // workers are programs, not test files, even when a test starts them
   const workers: ChildProcess[] = [];
   const startWorker = (name: string, ready?: Set<string>): ChildProcess => {
-    const w = spawn(process.execPath, ['--import', 'tsx', join(here, 'worker.ts'), '-c', join(here, 'agentflow.toml'), '--namespace', ns, '--partitions', '4', '--lease', '2000'], { env: { ...env, AGENTFLOW_WORKER: name }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const w = spawn(process.execPath, ['--import', 'tsx', join(here, 'worker.ts'), '-c', join(here, 'agentflow.toml'), '--namespace', ns, '--partitions', '4', '--lease', '3000'], { env: { ...env, AGENTFLOW_WORKER: name }, stdio: ['ignore', 'ignore', 'pipe'] });
     w.stderr?.on('data', (d: Buffer) => {
       const text = d.toString().trim();
       if (text.includes(': ready')) ready?.add(name);

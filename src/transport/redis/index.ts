@@ -12,12 +12,11 @@ import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import { InvalidOptionError, QueueFullError, TransportError } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
-import type { DeadLetterRecord } from '../../core/outcome.js';
 import { setLongTimeout } from '../../core/timers.js';
 import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabilities } from '../types.js';
 import { RedisOutcomeChannel } from './outcomes.js';
-import { OwnerState, RedisDelivery } from './local.js';
-import { ACQUIRE, PUBLISH, RELEASE, RENEW, SETTLE } from './scripts.js';
+import { fromEntry, OwnerState, RedisDelivery, SettleBatcher } from './local.js';
+import { ACQUIRE, PUBLISH, RELEASE, RENEW, SETTLE, SETTLE_MANY } from './scripts.js';
 import { hashPartition, parseEntries, redactUrl, streamsOf, type Entry } from './wire.js';
 
 type Client = ReturnType<typeof createClient>;
@@ -80,8 +79,12 @@ export class RedisTransport implements Transport {
   private ready: Promise<void> | undefined;
   /** partition → lease token (`consumer:epoch`). */
   private readonly owned = new Map<number, string>();
+  /** partition → when our lease surely ends (from the time we asked to renew it). */
+  private readonly validUntil = new Map<number, number>();
   private readonly scan = new Set<number>();
   private readonly local = new OwnerState();
+  /** Settles of one event-loop turn go to Redis in one script call (one round trip for many events). */
+  private readonly batch = new SettleBatcher(async (keys, args) => (await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 1), this.key('dlq'), ...keys, 'workers', ...args])) as unknown[]);
   private tick: NodeJS.Timeout | undefined;
   private available: (() => void) | undefined;
   private closed = false;
@@ -199,8 +202,10 @@ export class RedisTransport implements Transport {
     await c.sendCommand(['ZREMRANGEBYSCORE', reg, '-inf', String(now - this.o.leaseMs)]);
     const live = Math.max(1, Number(await c.sendCommand(['ZCARD', reg])));
     for (const [p, token] of [...this.owned]) {
+      const asked = Date.now();
       const ok = Number(await c.sendCommand(['EVAL', RENEW, '1', this.lease(p), token, String(this.o.leaseMs)]));
       if (ok !== 1) this.lose(p);
+      else this.validUntil.set(p, asked + this.o.leaseMs);
     }
     const share = Math.ceil(this.partitions / live);
     // Give back what is over the fair share (partitions with nothing in flight), so new workers get some.
@@ -216,15 +221,28 @@ export class RedisTransport implements Transport {
       const epoch = Number(await c.sendCommand(['EVAL', ACQUIRE, '2', this.lease(p), this.key(`p${p}:epoch`), this.consumer, String(this.o.leaseMs)]));
       if (epoch > 0) {
         this.owned.set(p, `${this.consumer}:${epoch}`);
+        this.validUntil.set(p, now + this.o.leaseMs);
         this.scan.add(p);
         this.available?.();
       }
     }
   }
 
+  /**
+   * A worker stalled past its lease (a long pause of the event loop) may
+   * already have been replaced: nothing of a partition starts unless its
+   * lease has a safe margin left (the entries stay pending for the owner).
+   */
+  private expireStale(): void {
+    const now = Date.now();
+    const margin = Math.min(1000, this.o.leaseMs / 4);
+    for (const [p, until] of this.validUntil) if (now > until - margin) this.lose(p);
+  }
+
   /** A lease was lost or given back: every local delivery of the partition is forgotten (it can no longer be settled here). */
   private lose(p: number): void {
     this.owned.delete(p);
+    this.validUntil.delete(p);
     this.scan.delete(p);
     this.local.forget(p);
   }
@@ -238,8 +256,10 @@ export class RedisTransport implements Transport {
   }
 
   async receive(max: number): Promise<Delivery[]> {
+    if (this.closed) return [];
     await this.connect();
     const out: Delivery[] = [];
+    this.expireStale();
     while (out.length < max && this.local.first.length !== 0) this.local.admit(this.local.first.shift()!, out);
     if (out.length >= max || this.o.role !== 'worker') return out;
     for (const p of [...this.scan]) {
@@ -253,7 +273,8 @@ export class RedisTransport implements Transport {
       for (const e of entries) await this.take(p, e, counts.get(e.id) ?? 2, out);
     }
     if (out.length >= max || this.owned.size === 0) {
-      if (out.length === 0) await new Promise((r) => setTimeout(r, Math.min(this.o.blockMs, 50)));
+      // Nothing owned yet: wait a little (never keeping the process alive, never after close).
+      if (out.length === 0 && !this.closed) await new Promise((r) => setTimeout(r, Math.min(this.o.blockMs, 50)).unref());
       return out;
     }
     const owned = [...this.owned.keys()];
@@ -261,6 +282,7 @@ export class RedisTransport implements Transport {
       'XREADGROUP', 'GROUP', 'workers', this.consumer, 'COUNT', String(max - out.length), 'BLOCK', String(this.o.blockMs),
       'STREAMS', ...owned.map((p) => this.stream(p)), ...owned.map(() => '>'),
     ])) as unknown;
+    this.expireStale();
     for (const [streamKey, list] of streamsOf(reply)) {
       const p = owned.find((x) => this.stream(x) === String(streamKey));
       // Read while the partition was given back: leave the entries pending for its new owner to claim.
@@ -272,20 +294,9 @@ export class RedisTransport implements Transport {
 
   /** Turns an entry into a delivery: corrupt entries and poison events go to the dead-letter stream. */
   private async take(p: number, e: Entry, count: number, out: Delivery[]): Promise<void> {
-    let ev: Event;
-    try {
-      ev = Event.fromJSON(e.fields.e ?? '');
-    } catch (err) {
-      await this.deadEntry(p, e.id, { reason: 'invalid_event', error: (err as Error).message, raw: (e.fields.e ?? '').slice(0, 1000) });
-      return;
-    }
-    const d = new RedisDelivery(ev, p, e.id, count);
-    if (count > this.o.maxDeliveries) {
-      const rec: DeadLetterRecord = { id: ev._id, event: ev.toJSON(), reason: 'agent_error', error: { code: 'AF_ERR_TRANSPORT', message: `delivered ${count} times without being settled (its consumer kept crashing); limit ${this.o.maxDeliveries}` }, attempts: count, agentId: ev._meta.route || ev._target, sessionId: ev._meta.session_id ?? '', at: Date.now() };
-      await this.deadEntry(p, e.id, { ...rec, partition: p, entryId: e.id, lastConsumer: this.consumer });
-      return;
-    }
-    this.local.admit(d, out);
+    const r = fromEntry(e, p, count, this.o.maxDeliveries, this.consumer);
+    if (r instanceof RedisDelivery) this.local.admit(r, out);
+    else await this.deadEntry(p, e.id, r);
   }
 
   private async deadEntry(p: number, id: string, record: object): Promise<void> {
@@ -302,9 +313,7 @@ export class RedisTransport implements Transport {
     const children = s.children ?? [];
     const childKeys = children.map((c) => this.stream(hashPartition(c._meta.session_id ?? c._id, this.partitions)));
     const record = s.kind === 'dead' ? JSON.stringify({ ...s.record, partition: d.partition, entryId: d.entryId, deliveries: d.deliveryCount, lastConsumer: this.consumer }) : '';
-    const ok = Number(
-      await this.cmd!.sendCommand(['EVAL', SETTLE, String(3 + children.length), this.lease(d.partition), this.stream(d.partition), this.key('dlq'), ...childKeys, token, 'workers', d.entryId, s.kind, record, ...children.map((c) => JSON.stringify(c.toJSON()))]),
-    );
+    const ok = await this.batch.settle([this.lease(d.partition), this.stream(d.partition), ...childKeys], [token, d.entryId, s.kind, record, String(children.length), ...children.map((c) => JSON.stringify(c.toJSON()))]);
     if (ok !== 1) {
       this.lose(d.partition);
       return false;
@@ -327,8 +336,7 @@ export class RedisTransport implements Transport {
     return true;
   }
 
-  /** Leases are renewed on a timer independent of agent work; nothing to do per delivery. */
-  async extend(): Promise<void> {}
+  /** Leases are renewed on a timer independent of agent work; nothing to do per delivery. */ async extend(): Promise<void> {}
 
   onAvailable(fn: () => void): void {
     this.available = fn;
@@ -355,18 +363,20 @@ export class RedisTransport implements Transport {
    * nothing is released; leases expire and another worker takes over.
    */
   kill(): void {
+    this.stopLocal();
+    for (const c of [this.sub, this.blk, this.cmd]) if (c?.isOpen) c.destroy();
+  }
+
+  private stopLocal(): void {
     this.closed = true;
     if (this.tick !== undefined) clearInterval(this.tick);
     this.local.clear();
-    for (const c of [this.sub, this.blk, this.cmd]) if (c?.isOpen) c.destroy();
   }
 
   /** Stops reading, releases leases (unsettled entries stay pending for the next owner) and disconnects. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
-    if (this.tick !== undefined) clearInterval(this.tick);
-    this.local.clear();
+    this.stopLocal();
     try {
       if (this.cmd?.isOpen) {
         for (const [p, token] of this.owned) await this.cmd.sendCommand(['EVAL', RELEASE, '1', this.lease(p), token]);
@@ -380,9 +390,7 @@ export class RedisTransport implements Transport {
   }
 
   private async disconnect(): Promise<void> {
-    for (const c of [this.sub, this.blk, this.cmd]) {
-      if (c?.isOpen) await c.close().catch(() => c.destroy());
-    }
+    for (const c of [this.sub, this.blk, this.cmd]) if (c?.isOpen) await c.close().catch(() => c.destroy());
   }
 }
 

@@ -4,7 +4,9 @@
  * go out first (a session's next event, a due retry).
  * @module
  */
-import type { Event } from '../../core/event.js';
+import { Event } from '../../core/event.js';
+import type { DeadLetterRecord } from '../../core/outcome.js';
+import type { Entry } from './wire.js';
 import type { LongTimer } from '../../core/timers.js';
 import type { Delivery } from '../types.js';
 
@@ -119,4 +121,82 @@ export class OwnerState {
     this.turns.clear();
     this.first.length = 0;
   }
+}
+
+interface PendingSettle {
+  keys: string[];
+  args: string[];
+  resolve: (ok: number) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Gathers the settles of one event-loop turn into one script call: `run`
+ * receives every item's keys and arguments (prefixed by the item count) and
+ * answers one 1/0 per item.
+ *
+ * @example
+ * ```ts
+ * const batch = new SettleBatcher((keys, args) => evalSettleMany(keys, args));
+ * const ok = await batch.settle([lease, stream], [token, id, 'ack', '', '0']);
+ * ```
+ */
+export class SettleBatcher {
+  private pending: PendingSettle[] = [];
+  constructor(private readonly run: (keys: string[], args: string[]) => Promise<unknown[]>) {}
+
+  settle(keys: string[], args: string[]): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.pending.push({ keys, args, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const items = this.pending;
+    this.pending = [];
+    const keys: string[] = [];
+    const args = [String(items.length)];
+    for (const it of items) {
+      keys.push(...it.keys);
+      args.push(...it.args);
+    }
+    try {
+      const r = await this.run(keys, args);
+      items.forEach((it, i) => it.resolve(Number(r[i])));
+    } catch (err) {
+      for (const it of items) it.reject(err);
+    }
+  }
+}
+
+/**
+ * A stream entry as a delivery, or the dead-letter record to write instead:
+ * an unreadable entry (`invalid_event`), or a poison event delivered more
+ * than `maxDeliveries` times without being settled.
+ *
+ * @example
+ * ```ts
+ * const r = fromEntry(entry, 0, 1, 3, 'worker-1');
+ * ```
+ */
+export function fromEntry(e: Entry, p: number, count: number, maxDeliveries: number, consumer: string): RedisDelivery | Record<string, unknown> {
+  let ev: Event;
+  try {
+    ev = Event.fromJSON(e.fields.e ?? '');
+  } catch (err) {
+    return { reason: 'invalid_event', error: (err as Error).message, raw: (e.fields.e ?? '').slice(0, 1000), partition: p, entryId: e.id };
+  }
+  if (count <= maxDeliveries) return new RedisDelivery(ev, p, e.id, count);
+  const rec: DeadLetterRecord = {
+    id: ev._id,
+    event: ev.toJSON(),
+    reason: 'agent_error',
+    error: { code: 'AF_ERR_TRANSPORT', message: `delivered ${count} times without being settled (its consumer kept crashing); limit ${maxDeliveries}` },
+    attempts: count,
+    agentId: ev._meta.route || ev._target,
+    sessionId: ev._meta.session_id ?? '',
+    at: Date.now(),
+  };
+  return { ...rec, partition: p, entryId: e.id, lastConsumer: consumer };
 }

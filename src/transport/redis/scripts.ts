@@ -90,3 +90,41 @@ if cap > 0 then
 end
 for i = 1, #KEYS do redis.call('XADD', KEYS[i], '*', 'e', ARGV[i + 1]) end
 return 1`;
+
+/**
+ * Settle several entries in one round trip (the worker batches the settles
+ * of one event-loop turn). KEYS: dead-letter stream, then per item: lease,
+ * stream, one stream per child. ARGV: group, item count, then per item:
+ * owner token, entry id, kind, dead-letter record JSON, child count, child
+ * JSONs. Returns one 1/0 per item (0: the lease is no longer ours; that item
+ * is not touched).
+ *
+ * @example
+ * ```ts
+ * await client.sendCommand(['EVAL', SETTLE_MANY, String(keys.length), ...keys, 'workers', String(items), ...args]);
+ * ```
+ */
+export const SETTLE_MANY = `
+local group = ARGV[1]
+local n = tonumber(ARGV[2])
+local k = 2
+local a = 3
+local out = {}
+for i = 1, n do
+  local nc = tonumber(ARGV[a + 4])
+  local ok = 0
+  if redis.call('GET', KEYS[k]) == ARGV[a] then
+    for c = 1, nc do redis.call('XADD', KEYS[k + 1 + c], '*', 'e', ARGV[a + 4 + c]) end
+    local kind = ARGV[a + 2]
+    if kind ~= 'retry' then
+      if kind == 'dead' then redis.call('XADD', KEYS[1], '*', 'r', ARGV[a + 3]) end
+      redis.call('XACK', KEYS[k + 1], group, ARGV[a + 1])
+      redis.call('XDEL', KEYS[k + 1], ARGV[a + 1])
+    end
+    ok = 1
+  end
+  out[i] = ok
+  k = k + 2 + nc
+  a = a + 5 + nc
+end
+return out`;
