@@ -30,7 +30,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function runDistributedDemo(opts: { sessions: number; perSession: number; log?: (s: string) => void }) {
+export async function runDistributedDemo(opts: { sessions: number; perSession: number; leaseMs?: number; log?: (s: string) => void }) {
   const log = opts.log ?? ((s: string) => console.log(s));
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'af-demo-'));
@@ -41,7 +41,7 @@ export async function runDistributedDemo(opts: { sessions: number; perSession: n
   delete env.NODE_TEST_CONTEXT; // workers are programs, not test files, even when a test starts them
   const workers: ChildProcess[] = [];
   const startWorker = (name: string, ready?: Set<string>): ChildProcess => {
-    const w = spawn(process.execPath, ['--import', 'tsx', join(here, 'worker.ts'), '-c', join(here, 'agentflow.toml'), '--namespace', ns, '--partitions', '4', '--lease', '3000'], { env: { ...env, AGENTFLOW_WORKER: name }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const w = spawn(process.execPath, ['--import', 'tsx', join(here, 'worker.ts'), '-c', join(here, 'agentflow.toml'), '--namespace', ns, '--partitions', '4', '--lease', String(opts.leaseMs ?? 3000)], { env: { ...env, AGENTFLOW_WORKER: name }, stdio: ['ignore', 'ignore', 'pipe'] });
     w.stderr?.on('data', (d: Buffer) => {
       const text = d.toString().trim();
       if (text.includes(': ready')) ready?.add(name);

@@ -81,6 +81,7 @@ export class RedisTransport implements Transport {
   private readonly owned = new Map<number, string>();
   /** partition → when our lease surely ends (from the time we asked to renew it). */
   private readonly validUntil = new Map<number, number>();
+  private readonly toRelease = new Set<number>();
   private readonly scan = new Set<number>();
   private readonly local = new OwnerState();
   /** Settles of one event-loop turn go to Redis in one script call (one round trip for many events). */
@@ -209,11 +210,15 @@ export class RedisTransport implements Transport {
     }
     const share = Math.ceil(this.partitions / live);
     // Give back what is over the fair share (partitions with nothing in flight), so new workers get some.
-    for (const p of [...this.owned.keys()]) {
-      if (this.owned.size <= share) break;
+    // Over the fair share: give partitions back from the reading path (never while a read of them is in flight,
+    // or entries read for a released partition would be stranded in this consumer's pending list).
+    this.toRelease.clear();
+    let keep = this.owned.size;
+    for (const p of this.owned.keys()) {
+      if (keep <= share) break;
       if (this.local.holds(p)) continue;
-      await c.sendCommand(['EVAL', RELEASE, '1', this.lease(p), this.owned.get(p)!]);
-      this.lose(p);
+      this.toRelease.add(p);
+      keep--;
     }
     for (let i = 0; i < this.partitions && this.owned.size < share; i++) {
       const p = (i + hashPartition(this.consumer, this.partitions)) % this.partitions;
@@ -228,11 +233,7 @@ export class RedisTransport implements Transport {
     }
   }
 
-  /**
-   * A worker stalled past its lease (a long pause of the event loop) may
-   * already have been replaced: nothing of a partition starts unless its
-   * lease has a safe margin left (the entries stay pending for the owner).
-   */
+  /** A worker paused past its lease may be replaced: nothing of a partition starts without a safe margin of lease left. */
   private expireStale(): void {
     const now = Date.now();
     const margin = Math.min(1000, this.o.leaseMs / 4);
@@ -277,6 +278,14 @@ export class RedisTransport implements Transport {
       if (out.length === 0 && !this.closed) await new Promise((r) => setTimeout(r, Math.min(this.o.blockMs, 50)).unref());
       return out;
     }
+    for (const p of [...this.toRelease]) {
+      this.toRelease.delete(p);
+      const token = this.owned.get(p);
+      if (token === undefined || this.local.holds(p)) continue;
+      await this.cmd!.sendCommand(['EVAL', RELEASE, '1', this.lease(p), token]);
+      this.lose(p);
+    }
+    if (this.owned.size === 0) return out;
     const owned = [...this.owned.keys()];
     const reply = (await this.blk!.sendCommand([
       'XREADGROUP', 'GROUP', 'workers', this.consumer, 'COUNT', String(max - out.length), 'BLOCK', String(this.o.blockMs),
@@ -349,19 +358,13 @@ export class RedisTransport implements Transport {
     return parseEntries(this.key('dlq'), reply).map((e) => JSON.parse(e.fields.r ?? '{}') as Record<string, unknown>);
   }
 
-  /**
-   * Forgets every local delivery without settling, as a crash would (for
-   * tests): their entries stay pending in Redis and are claimed again.
-   */
+  /** Forgets every local delivery without settling, as a crash would (tests): the entries are claimed again. */
   simulateCrash(): void {
     this.local.clear();
     for (const p of this.owned.keys()) this.scan.add(p);
   }
 
-  /**
-   * Dies as a SIGKILL would (for tests): timers stop, connections drop,
-   * nothing is released; leases expire and another worker takes over.
-   */
+  /** Dies as a SIGKILL would (tests): nothing is released; leases expire and another worker takes over. */
   kill(): void {
     this.stopLocal();
     for (const c of [this.sub, this.blk, this.cmd]) if (c?.isOpen) c.destroy();
