@@ -4,29 +4,16 @@
  * second end to end through an agentflow worker (no-op agent, concurrency
  * 64) on the same local Redis.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { createClient } from 'redis';
 import { createRunner, newEvent, silentLogger } from '../src/index.js';
 import { RedisTransport } from '../src/transport/redis/index.js';
+import { startRedis } from '../test/support/redis.js';
 import type { BenchResult } from './harness.js';
 
 const N = 20_000;
 const BATCH = 500;
 const PAYLOAD = 'x'.repeat(1024);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 async function rawStreams(url: string): Promise<number> {
   const c = createClient({ url });
@@ -74,12 +61,9 @@ async function worker(url: string): Promise<number> {
 
 export async function benchRedis(): Promise<BenchResult[]> {
   if (spawnSync('redis-server', ['--version']).status !== 0) return [{ name: 'redis', skipped: 'redis-server is not installed' }];
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'af-bench-redis-'));
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const server = await startRedis(); // the tests' throwaway server (free port, no persistence)
   try {
-    for (let i = 0; i < 200 && spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' }).stdout?.trim() !== 'PONG'; i++) await new Promise((r) => setTimeout(r, 25));
-    const url = `redis://127.0.0.1:${port}`;
+    const url = server.url;
     const raw = await rawStreams(url);
     const w1 = await worker(url);
     return [
@@ -88,7 +72,6 @@ export async function benchRedis(): Promise<BenchResult[]> {
       { name: 'compare.redis_worker_vs_raw', value: Math.round((w1 / raw) * 100) / 100, target: 0.5, unit: 'fraction of raw streams (higher is better)', pass: w1 / raw >= 0.5 },
     ];
   } finally {
-    server.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
   }
 }
