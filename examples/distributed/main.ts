@@ -34,9 +34,17 @@ export async function runDistributedDemo(opts: { sessions: number; perSession: n
   const log = opts.log ?? ((s: string) => console.log(s));
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'af-demo-'));
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    throw new Error('redis-server is not installed: this example starts its own (apt-get install -y redis-server)');
+  }
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 200 && spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' }).stdout?.trim() !== 'PONG'; i++) await new Promise((r) => setTimeout(r, 25));
+  let up = false;
+  for (let i = 0; i < 200 && !(up = spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' }).stdout?.trim() === 'PONG'); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!up) {
+    redis.kill('SIGKILL');
+    throw new Error(`redis-server did not answer on port ${port} within 5 s`);
+  }
   const env: NodeJS.ProcessEnv = { ...process.env, AGENTFLOW_REDIS_URL: url, DEMO_NS: ns, AGENTFLOW_LOG_LEVEL: 'warn' };
   delete env.NODE_TEST_CONTEXT; // workers are programs, not test files, even when a test starts them
   const workers: ChildProcess[] = [];

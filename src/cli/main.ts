@@ -14,7 +14,7 @@ import { ConfigError, ConfigNotFoundError, formatIssue } from '../config/errors.
 import { loadConfig, validateLlmAgents } from '../config/load.js';
 import { agentWithDefaults, resolveAgentLlm } from '../config/defaults.js';
 import { createRunnerFromConfig } from '../config/create-runner.js';
-import { DeadLetterQueue, JsonlDeadLetterStore, purgeDeadLetters, readDeadLetters, type DeadLetterFilter } from '../reliability/dead-letter.js';
+import { DeadLetterQueue, inspectDeadLetters, JsonlDeadLetterStore, purgeDeadLetters, readDeadLetters, type DeadLetterFileReport, type DeadLetterFilter } from '../reliability/dead-letter/index.js';
 import { findAgentsModule, loadAgentsModule, type CodeAgents } from './agents-module.js';
 import { scaffold } from './scaffold.js';
 import { addWorkerCommand } from './worker.js';
@@ -235,6 +235,11 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     }
     return resolve('.agentflow/dead-letters.jsonl');
   };
+  const warnCorrupt = (file: string, r: DeadLetterFileReport): void => {
+    if (r.corruptCount === 0) return;
+    const first = r.corrupt[0];
+    io.err(`warning: ${file} holds ${r.corruptCount} corrupt line${r.corruptCount === 1 ? '' : 's'}${first ? ` (first: line ${first.line}, ${first.reason})` : ''}; they are kept and move to ${file}.corrupt on \`agentflow dlq compact\`\n`);
+  };
   const filterOf = (opts: { reason?: string; agent?: string; session?: string; limit?: string }, id?: string): DeadLetterFilter => {
     if (opts.reason !== undefined && !(FAILURE_REASONS as readonly string[]).includes(opts.reason)) {
       throw new InvalidOptionError('--reason', `"${opts.reason}" is not a failure reason; one of: ${FAILURE_REASONS.join(', ')}`);
@@ -260,12 +265,30 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     .option('--json', 'print JSON')
     .action(async (opts: { config: string; file?: string; reason?: string; agent?: string; session?: string; limit?: string; json?: boolean }) => {
       try {
-        const recs = readDeadLetters(await dlqFile(opts), filterOf(opts));
+        const file = await dlqFile(opts);
+        const report = inspectDeadLetters(file, filterOf(opts));
+        const recs = report.records;
+        warnCorrupt(file, report);
         if (opts.json) io.out(`${JSON.stringify(recs)}\n`);
         else {
           if (recs.length === 0) io.out('no dead letters\n');
           for (const r of recs) io.out(`${r.id}  ${new Date(r.at).toISOString()}  ${r.reason.padEnd(18)}  ${(r.agentId || '-').padEnd(16)}  attempts ${r.attempts}  ${r.error.message}\n`);
         }
+      } catch (err) {
+        code = reportError(err, io);
+      }
+    });
+  common(dlq.command('compact').description('rewrite the file without removed records; corrupt lines move to <file>.corrupt'))
+    .action(async (opts: { config: string; file?: string }) => {
+      try {
+        const file = await dlqFile(opts);
+        const r = new JsonlDeadLetterStore(file).compact();
+        if (!r) {
+          io.err(`${file} is being compacted by another process (or does not exist); nothing done\n`);
+          code = ExitCode.Failed;
+          return;
+        }
+        io.out(`compacted ${file}: ${r.bytesBefore} → ${r.bytesAfter} bytes, ${r.records} records kept, ${r.corruptMoved} corrupt lines moved to ${file}.corrupt${r.archived ? `, ${r.archived} oldest records archived to ${r.archivePath}` : ''}\n`);
       } catch (err) {
         code = reportError(err, io);
       }

@@ -247,7 +247,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
     const forwardTo = 'dead_letter_handler' in declared || 'dead_letter_handler' in code;
     sink.q = new DeadLetterQueue({
       maxEntries: dl.max_entries,
-      store: dl.file ? new JsonlDeadLetterStore(resolve(baseDir, dl.file)) : undefined,
+      store: dl.file ? new JsonlDeadLetterStore(resolve(baseDir, dl.file), { maxFileBytes: dl.max_file_bytes }) : undefined,
       forward: forwardTo ? { runner } : undefined,
     });
   }

@@ -39,7 +39,7 @@ export const CONFIG_DEFAULTS = {
     circuit_breaker: { failure_threshold: 5, success_threshold: 3, reset_timeout_ms: 30_000, half_open_max_calls: 2 },
     retry: { max_retries: 3, base_delay_ms: 1000, max_delay_ms: 30_000, backoff_factor: 2, enable_jitter: true },
   },
-  dead_letter: { enabled: true, max_entries: 10_000 },
+  dead_letter: { enabled: true, max_entries: 10_000, max_file_bytes: 64 * 1024 * 1024 },
   transport: { kind: 'memory', namespace: 'agentflow', partitions: 8, lease_ms: 15_000, max_deliveries: 3, capacity: 10_000 },
   providers: {},
 } as const;

@@ -328,6 +328,8 @@ export const DeadLetterSchema = z.object({
   max_entries: positiveInt().default(D.dead_letter.max_entries),
   /** A JSONL file, relative to the config file. */
   file: nonEmpty().optional(),
+  /** The file is compacted when it grows past this many bytes. */
+  max_file_bytes: positiveInt().default(D.dead_letter.max_file_bytes),
 });
 
 /**

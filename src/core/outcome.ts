@@ -64,6 +64,12 @@ export interface DeadLetterRecord {
   sessionId: string;
   /** Epoch ms when it was dead-lettered. */
   at: number;
+  /**
+   * Which write of this id the record is, set when a durable store keeps
+   * it: an event dead-lettered again after a replay has a new `rev`, so
+   * removing the old write never removes the new one.
+   */
+  rev?: string;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 export * from './classify.js';
 export * from './retry.js';
-export * from './dead-letter.js';
+export * from './dead-letter/index.js';
 export * from './error-routing.js';
 export * from './circuit-breaker.js';
 export * from './limits.js';

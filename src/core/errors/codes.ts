@@ -84,6 +84,8 @@ export const ErrorCodes = {
   LLM_UNKNOWN_PROVIDER: 'AF_ERR_LLM_UNKNOWN_PROVIDER',
   /** The transport failed to publish, receive or settle (connection lost, lease lost). */
   TRANSPORT: 'AF_ERR_TRANSPORT',
+  /** The dead-letter file could not be read or written. */
+  DEAD_LETTER_STORE: 'AF_ERR_DEAD_LETTER_STORE',
 } as const;
 
 /**
@@ -219,6 +221,7 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorInfo>> = {
   AF_ERR_LLM_RATE_LIMITED: row('agent_error', true, 'rate_limit'),
   AF_ERR_TRANSPORT: row('transport_error', true, 'network'),
   AF_ERR_LLM_UNKNOWN_PROVIDER: row('agent_error', false, 'llm'),
+  AF_ERR_DEAD_LETTER_STORE: row('agent_error', false, 'resource'),
 };
 
 /**

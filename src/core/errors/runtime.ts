@@ -328,3 +328,21 @@ export class TransportError extends AgentflowError {
     });
   }
 }
+
+/**
+ * Thrown when the dead-letter file cannot be read or written (permissions,
+ * disk full, a file replaced under the writer too many times in a row).
+ *
+ * @example
+ * ```ts
+ * try { store.append(record) } catch (e) { if (e instanceof DeadLetterStoreError) console.error(e.details.path) }
+ * ```
+ */
+export class DeadLetterStoreError extends AgentflowError {
+  constructor(path: string, operation: string, cause: unknown) {
+    super(ErrorCodes.DEAD_LETTER_STORE, `dead-letter file ${path}: cannot ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+      details: { path, operation },
+    });
+  }
+}

@@ -3,13 +3,16 @@
  * last error and the attempt count, for inspection, replay or purge.
  * @module
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { Event, newEvent } from '../core/event.js';
-import type { FailureReason } from '../core/errors.js';
-import { deriveChild, replayMetadata } from '../core/meta.js';
-import type { RunnerHost } from '../runner/outcomes.js';
-import type { DeadLetterRecord, DeadLetterSink } from '../runner/types.js';
+import { randomBytes } from 'node:crypto';
+import { Event, newEvent } from '../../core/event.js';
+import type { FailureReason } from '../../core/errors.js';
+import { deriveChild, replayMetadata } from '../../core/meta.js';
+import type { RunnerHost } from '../../runner/outcomes.js';
+import type { DeadLetterRecord, DeadLetterSink } from '../../runner/types.js';
+import { JsonlDeadLetterStore, type DeadLetterFileReport, type DeadLetterStore } from './jsonl-store.js';
+
+export * from './jsonl-store.js';
+export { tryLock, type FileLock } from './file-lock.js';
 
 /**
  * Which dead letters an operation concerns. All given fields must match.
@@ -27,64 +30,8 @@ export interface DeadLetterFilter {
   limit?: number;
 }
 
-/**
- * Durable storage for dead letters.
- *
- * @example
- * ```ts
- * const store: DeadLetterStore = new JsonlDeadLetterStore('.agentflow/dead-letters.jsonl');
- * ```
- */
-export interface DeadLetterStore {
-  append(record: DeadLetterRecord): void;
-  /** Every stored record, oldest first. */
-  load(): DeadLetterRecord[];
-  /** Removes the records with these ids. */
-  remove(ids: ReadonlySet<string>): void;
-}
-
 function matches(r: DeadLetterRecord, f: DeadLetterFilter): boolean {
   return (f.id === undefined || r.id === f.id) && (f.reason === undefined || r.reason === f.reason) && (f.agentId === undefined || r.agentId === f.agentId) && (f.sessionId === undefined || r.sessionId === f.sessionId);
-}
-
-/**
- * An append-only JSON-lines file of dead letters: one record per line,
- * survives restarts; removal rewrites the file atomically (write + rename).
- *
- * @example
- * ```ts
- * const store = new JsonlDeadLetterStore('dead-letters.jsonl');
- * const dlq = new DeadLetterQueue({ store });
- * ```
- */
-export class JsonlDeadLetterStore implements DeadLetterStore {
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-  }
-  append(record: DeadLetterRecord): void {
-    appendFileSync(this.path, JSON.stringify(record) + '\n');
-  }
-  load(): DeadLetterRecord[] {
-    if (!existsSync(this.path)) return [];
-    const out: DeadLetterRecord[] = [];
-    const lines = readFileSync(this.path, 'utf8').split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.trim();
-      if (!line) continue;
-      try {
-        out.push(JSON.parse(line) as DeadLetterRecord);
-      } catch {
-        // A torn last line (crash mid-write) is skipped, not fatal.
-      }
-    }
-    return out;
-  }
-  remove(ids: ReadonlySet<string>): void {
-    const keep = this.load().filter((r) => !ids.has(r.id));
-    const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, keep.map((r) => JSON.stringify(r) + '\n').join(''));
-    renameSync(tmp, this.path);
-  }
 }
 
 /**
@@ -138,10 +85,13 @@ export class DeadLetterQueue implements DeadLetterSink {
     this.max = options.maxEntries ?? 10_000;
     this.store = options.store;
     this.forward = options.forward;
-    if (this.store) for (const r of this.store.load()) this.keep(r);
+    if (this.store) for (const r of this.store.load(this.max)) this.keep(r);
   }
 
-  add(record: DeadLetterRecord): void {
+  add(incoming: DeadLetterRecord): void {
+    // A durable store tells writes of the same id apart by rev (an event can
+    // be dead-lettered again after a replay).
+    const record = this.store && incoming.rev === undefined ? { ...incoming, rev: randomBytes(8).toString('hex') } : incoming;
     this.keep(record);
     this.store?.append(record);
     const fwd = this.forward;
@@ -203,13 +153,24 @@ export class DeadLetterQueue implements DeadLetterSink {
    */
   replay(runner: Pick<RunnerHost, 'emit'>, filter: DeadLetterFilter | string = {}): string[] {
     const f = typeof filter === 'string' ? { id: filter } : filter;
+    const store = this.store;
+    if (store?.exclusive === undefined) return this.replayNow(runner, f);
+    // Another process may replay from the same store: re-read it under its lock.
+    return store.exclusive((live) => {
+      this.records.clear();
+      for (const r of live) this.keep(r);
+      return this.replayNow(runner, f);
+    });
+  }
+
+  private replayNow(runner: Pick<RunnerHost, 'emit'>, f: DeadLetterFilter): string[] {
     const done: string[] = [];
     for (const r of this.list(f)) {
       const ev = Event.fromJSON(r.event);
       ev._meta = replayMetadata(ev._meta);
       runner.emit(ev);
       // Removed as soon as it is accepted: a failure half way replays nothing twice.
-      this.drop([r.id]);
+      this.drop([r]);
       done.push(r.id);
     }
     return done;
@@ -217,15 +178,15 @@ export class DeadLetterQueue implements DeadLetterSink {
 
   /** Removes matching records (all by default). Returns how many. */
   purge(filter: DeadLetterFilter = {}): number {
-    const ids = this.list(filter).map((r) => r.id);
-    this.drop(ids);
-    return ids.length;
+    const recs = this.list(filter);
+    this.drop(recs);
+    return recs.length;
   }
 
-  private drop(ids: string[]): void {
-    if (ids.length === 0) return;
-    for (const id of ids) this.records.delete(id);
-    this.store?.remove(new Set(ids));
+  private drop(recs: DeadLetterRecord[]): void {
+    if (recs.length === 0) return;
+    for (const r of recs) this.records.delete(r.id);
+    this.store?.remove(recs);
   }
 
   private keep(r: DeadLetterRecord): void {
@@ -248,12 +209,27 @@ export class DeadLetterQueue implements DeadLetterSink {
  * ```
  */
 export function readDeadLetters(path: string, filter: DeadLetterFilter = {}): DeadLetterRecord[] {
-  const all = new JsonlDeadLetterStore(path).load().filter((r) => matches(r, filter));
-  return filter.limit === undefined ? all : all.slice(0, filter.limit);
+  return inspectDeadLetters(path, filter).records;
 }
 
 /**
- * Removes matching dead letters from a JSONL file; returns how many (for `dlq purge`).
+ * Reads a JSONL dead-letter file and reports the matching records together
+ * with the corrupt lines it holds (for the CLI, which warns about them).
+ *
+ * @example
+ * ```ts
+ * const { records, corruptCount } = inspectDeadLetters('.agentflow/dead-letters.jsonl');
+ * ```
+ */
+export function inspectDeadLetters(path: string, filter: DeadLetterFilter = {}): DeadLetterFileReport {
+  const report = new JsonlDeadLetterStore(path).inspect();
+  const all = report.records.filter((r) => matches(r, filter));
+  return { ...report, records: filter.limit === undefined ? all : all.slice(0, filter.limit) };
+}
+
+/**
+ * Removes matching dead letters from a JSONL file by appending tombstones
+ * (safe while runners write to it); returns how many (for `dlq purge`).
  *
  * @example
  * ```ts
@@ -262,7 +238,7 @@ export function readDeadLetters(path: string, filter: DeadLetterFilter = {}): De
  */
 export function purgeDeadLetters(path: string, filter: DeadLetterFilter = {}): number {
   const store = new JsonlDeadLetterStore(path);
-  const ids = new Set(store.load().filter((r) => matches(r, filter)).map((r) => r.id));
-  if (ids.size) store.remove(ids);
-  return ids.size;
+  const recs = store.load().filter((r) => matches(r, filter));
+  store.remove(recs);
+  return recs.length;
 }
