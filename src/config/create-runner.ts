@@ -62,6 +62,8 @@ export interface FlowInfo {
   deadLetters?: DeadLetterQueue;
   breakers?: Map<string, CircuitBreaker>;
   providers: LLMProvider[];
+  /** The OpenTelemetry SDK agentflow registered (`[observability] endpoint`); `shutdown()` flushes it. */
+  otel?: { forceFlush(): Promise<void>; shutdown(): Promise<void> };
 }
 
 /**
@@ -222,9 +224,15 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
           onError: (err) => logger.warn({ err: err.message }, 'redis transport error'),
         })
       : undefined;
+  // [observability] otel = true: spans through agentflow/otel (loaded only then), and an OTLP exporter when an endpoint is given.
+  const ob = config.observability;
+  const otelMod = ob.otel ? await import('../observability/otel/index.js') : undefined;
+  const otel = otelMod && ob.endpoint ? await otelMod.setupOtel({ serviceName: ob.service_name ?? config.agent_flow.name ?? 'agentflow', endpoint: ob.endpoint }) : undefined;
+  const otelOpts = { captureContent: ob.capture_content };
   const runner = new Runner({
     transport,
     logger,
+    instrumentation: otelMod?.otelInstrumentation(otelOpts),
     concurrency: runtime.max_concurrent_agents,
     queueSize: runtime.queue_size,
     timeoutMs: timeoutSeconds * 1000,
@@ -274,8 +282,9 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
       const cb = er.circuit_breaker;
       providers.set(
         key,
-        createProvider(pc).then((p) =>
-          er.enable_circuit_breaker
+        createProvider(pc).then((raw) => {
+          const p = otelMod ? otelMod.instrumentProvider(raw, otelOpts) : raw;
+          return er.enable_circuit_breaker
             ? circuitBreakerProvider(p, {
                 failureThreshold: cb.failure_threshold,
                 successThreshold: cb.success_threshold,
@@ -283,8 +292,8 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
                 halfOpenMaxCalls: cb.half_open_max_calls,
                 onStateChange: (c) => logger.warn({ provider: c.name, from: c.from, to: c.to }, 'provider circuit breaker state changed'),
               })
-            : p,
-        ),
+            : p;
+        }),
       );
     }
     const provider = await providers.get(key)!;
@@ -323,7 +332,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   const firstDeclared = Object.entries(declared).find(([, a]) => a.enabled !== false)?.[0];
   const entryAgent = orch.sequential_agents?.[0] ?? orch.collaborative_agents?.[0] ?? orch.loop_agent ?? firstDeclared ?? Object.keys(code)[0] ?? '';
   const providerList = await Promise.all(providers.values());
-  const flow: FlowInfo = { config, warnings: loaded.warnings, file: loaded.file, entryAgent, codeAgents, llmAgents, deadLetters: sink.q, breakers, providers: providerList };
+  const flow: FlowInfo = { config, warnings: loaded.warnings, file: loaded.file, entryAgent, codeAgents, llmAgents, deadLetters: sink.q, breakers, providers: providerList, otel };
   for (const w of loaded.warnings) logger.warn({ file: w.file, line: w.line, key: w.key }, w.message);
   return Object.assign(runner, { flow }) as ConfiguredRunner;
 }

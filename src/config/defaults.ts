@@ -41,6 +41,7 @@ export const CONFIG_DEFAULTS = {
   },
   dead_letter: { enabled: true, max_entries: 10_000, max_file_bytes: 64 * 1024 * 1024 },
   transport: { kind: 'memory', namespace: 'agentflow', partitions: 8, lease_ms: 15_000, max_deliveries: 3, capacity: 10_000 },
+  observability: { otel: false, capture_content: false },
   providers: {},
 } as const;
 

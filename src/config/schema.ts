@@ -353,6 +353,25 @@ export const TransportSchema = z.object({
 });
 
 /**
+ * `[observability]`: OpenTelemetry spans (see `docs/observability.md`).
+ *
+ * @example
+ * ```ts
+ * ObservabilitySchema.parse({ otel: true, endpoint: 'http://127.0.0.1:4318/v1/traces' }).capture_content; // false
+ * ```
+ */
+export const ObservabilitySchema = z.object({
+  /** Emit OpenTelemetry spans (producer/consumer/invoke_agent/chat). */
+  otel: z.boolean().default(false),
+  /** `service.name` when agentflow sets the SDK up (with `endpoint`). Default: `[agent_flow] name`. */
+  service_name: nonEmpty().optional(),
+  /** OTLP/HTTP traces endpoint: agentflow registers the SDK and exports there. Without it, spans go to whatever SDK your program registered. */
+  endpoint: httpUrl().optional(),
+  /** Record event data, prompts and outputs on spans. Off: they may hold personal data. */
+  capture_content: z.boolean().default(false),
+});
+
+/**
  * One `[providers.NAME]` table: free-form provider settings. The common keys
  * are checked; any other string, number or boolean is kept as is.
  *
@@ -390,6 +409,7 @@ export const ConfigSchema = z.object({
   error_routing: ErrorRoutingSchema.prefault({}),
   dead_letter: DeadLetterSchema.prefault({}),
   transport: TransportSchema.prefault({}),
+  observability: ObservabilitySchema.prefault({}),
   providers: z.record(nonEmpty(), ProviderSettingsSchema).prefault({}),
   /** Accepted with a warning; not supported by agentflow yet. */
   agent_memory: z.record(z.string(), z.unknown()).optional(),

@@ -6,6 +6,7 @@ import type { AgentContext, AgentResultInit } from '../core/agent.js';
 import { InvalidOptionError } from '../core/errors.js';
 import type { Event } from '../core/event.js';
 import type { Logger } from '../core/logger.js';
+import type { Instrumentation } from '../core/instrumentation.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { State } from '../core/state.js';
 import type { TraceLogger } from '../core/trace.js';
@@ -83,6 +84,8 @@ export interface RunnerConfig {
   deadLetter?: DeadLetterSink;
   /** Wrappers around every agent invocation. */
   middleware?: AgentMiddleware[];
+  /** A tracer that sees publishes, attempts and agent calls (e.g. `otelInstrumentation()` from `agentflow/otel`). */
+  instrumentation?: Instrumentation;
 }
 
 /**

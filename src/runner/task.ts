@@ -5,6 +5,7 @@
 import type { AgentContext } from '../core/agent.js';
 import type { AgentflowError } from '../core/errors.js';
 import type { Event } from '../core/event.js';
+import type { AttemptScope } from '../core/instrumentation.js';
 import type { Logger } from '../core/logger.js';
 import { deriveChild, hopOf } from '../core/meta.js';
 import type { TraceEntry } from '../core/trace.js';
@@ -60,6 +61,8 @@ export class Task implements AgentContext {
   slot = -1;
   /** Children produced by this delivery (route hop, broadcast copies, ctx.emit). */
   children: Event[] | undefined;
+  /** The instrumentation's scope of this attempt, when one is configured. */
+  scope: AttemptScope | undefined = undefined;
   private _logger: Logger | undefined;
 
   constructor(
@@ -192,4 +195,23 @@ export function traceEntry(type: TraceEntry['type'], t: Task, agentId: string): 
   if (m.parent_event !== undefined) e.parentEventId = m.parent_event;
   if (ev._source !== '') e.sourceAgentId = ev._source;
   return e;
+}
+
+/**
+ * Removes `t` from a worker's active list in O(1) (swap with the last).
+ *
+ * @example
+ * ```ts
+ * untrack(worker.active, task);
+ * ```
+ */
+export function untrack(active: Task[], t: Task): void {
+  const i = t.slot;
+  if (i < 0) return;
+  const last = active.pop()!;
+  if (last !== t) {
+    active[i] = last;
+    last.slot = i;
+  }
+  t.slot = -1;
 }

@@ -5,9 +5,10 @@
  * process is this over a shared transport.
  * @module
  */
-import { AgentflowError, ErrorCodes, TransportError, InvalidEventDataError, PayloadTooLargeError, RunnerNotRunningError, ShutdownError, DeadlineExceededError, TimeoutError, type FailureReason } from '../core/errors.js';
+import { AgentflowError, ErrorCodes, TransportError, RunnerNotRunningError, ShutdownError, DeadlineExceededError, TimeoutError, type FailureReason } from '../core/errors.js';
 import { Event } from '../core/event.js';
 import type { CallbackRegistry } from '../core/hooks.js';
+import type { AttemptScope, Instrumentation } from '../core/instrumentation.js';
 import type { Logger } from '../core/logger.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import { routeOrchestrator } from '../core/orchestrator.js';
@@ -17,11 +18,13 @@ import { isLocalQueue, type Delivery, type Settlement, type Transport } from '..
 import type { AgentTable } from './agents.js';
 import type { RunnerConfig } from './config.js';
 import { ExpiryClock } from './expiry-clock.js';
+import { endAttempt, openAttempt, publishScoped } from './instrument.js';
 import type { OutcomeBus } from './outcomes.js';
+import { checkEmitted } from './pipeline/admit.js';
 import { runPipeline, type PipelineEnv, type Verdict } from './pipeline/index.js';
 import { failed, inputStateOf } from './pipeline/results.js';
 import { reportOutcome } from './report.js';
-import { Task, traceEntry, type TaskHost } from './task.js';
+import { Task, traceEntry, untrack, type TaskHost } from './task.js';
 import type { WorkerCounters, WorkerOptions } from './worker-types.js';
 
 const MAX_SYNC_DISPATCH = 512;
@@ -49,6 +52,7 @@ export class Worker implements PipelineEnv, TaskHost {
   readonly logger: Logger;
   readonly counters: WorkerCounters;
   readonly transport: Transport;
+  readonly instrumentation: Instrumentation | undefined;
   trace: TraceLogger | null;
   traceFull: TraceLogger | null;
   /** Called once per received delivery (the runner wakes a `send()` waiting for room). */
@@ -70,6 +74,7 @@ export class Worker implements PipelineEnv, TaskHost {
     this.agents = o.agents;
     this.registry = o.registry;
     this.transport = o.transport;
+    this.instrumentation = o.config.instrumentation;
     this.logger = o.logger;
     this.bus = o.bus;
     this.counters = o.counters ?? { emitted: 0, completed: 0, failed: 0, deadLettered: 0, retried: 0, callbackErrors: 0 };
@@ -178,7 +183,10 @@ export class Worker implements PipelineEnv, TaskHost {
     const t = new Task(this, d);
     t.slot = this.active.length;
     this.active.push(t);
-    runPipeline(this, t, this.settleBound);
+    const scope = this.instrumentation === undefined ? undefined : openAttempt(this.instrumentation, t, this.transport.name, this.logger);
+    if (scope === undefined) return runPipeline(this, t, this.settleBound);
+    t.scope = scope;
+    scope.run(() => runPipeline(this, t, this.settleBound));
   }
 
   // ───────────── settle ─────────────
@@ -189,7 +197,7 @@ export class Worker implements PipelineEnv, TaskHost {
   settle(t: Task, v: Verdict): void {
     if (t.finished) return;
     t.finished = true;
-    this.untrack(t);
+    untrack(this.active, t);
     const children = v.children;
     if (v.status === 'completed') return this.commit(t, v, 'completed', undefined, children.length === 0 ? ACK : { kind: 'ack', children });
     let reason: FailureReason = v.reason ?? 'agent_error';
@@ -223,6 +231,7 @@ export class Worker implements PipelineEnv, TaskHost {
 
   /** Settles the delivery with the transport; `status` undefined means a retry (no outcome yet). */
   private commit(t: Task, v: Verdict, status: EventStatus | undefined, reason: FailureReason | undefined, s: Settlement): void {
+    if (this.instrumentation?.publish !== undefined && v.children.length !== 0) publishScoped(this.instrumentation, v.children, t.scope, this.logger);
     let r: boolean | Promise<boolean>;
     try {
       r = this.transport.settle(t.delivery, s);
@@ -242,6 +251,7 @@ export class Worker implements PipelineEnv, TaskHost {
   private settleFailed(t: Task, err: unknown): void {
     if (err === undefined) this.logger.warn({ eventId: t.event._id }, 'settle refused: the delivery is no longer ours; no outcome recorded here');
     else this.logger.error({ eventId: t.event._id, err }, 'transport settle failed; the event will be delivered again');
+    endAttempt(t, { status: 'unsettled', reason: 'transport_error' }, this.logger);
     this.inFlight--;
     this.afterTask();
   }
@@ -273,23 +283,13 @@ export class Worker implements PipelineEnv, TaskHost {
         if (this.bus.active) this.bus.publish({ type: 'published', parentId: ev._id, events: children });
       }
       if (status !== undefined) reportOutcome(this, this.bus, t, v, status, reason);
+      if (t.scope !== undefined) endAttempt(t, { status: status ?? 'retry', reason, errorCode: v.error?.code, errorMessage: v.error?.message, retryDelayMs: s.kind === 'retry' ? s.delayMs : undefined }, this.logger);
     } catch (err) {
       this.logger.error({ eventId: t.event._id, err }, 'trace logger threw while recording an outcome; counters kept');
     } finally {
       this.inFlight--;
       this.afterTask();
     }
-  }
-
-  private untrack(t: Task): void {
-    const i = t.slot;
-    if (i < 0) return;
-    const last = this.active.pop()!;
-    if (last !== t) {
-      this.active[i] = last;
-      last.slot = i;
-    }
-    t.slot = -1;
   }
 
   private afterTask(): void {
@@ -305,21 +305,17 @@ export class Worker implements PipelineEnv, TaskHost {
   // ───────────── host services ─────────────
 
   checkEvent(event: Event): void {
-    if (!(event instanceof Event)) throw new InvalidEventDataError('event', 'emit() needs an Event created with newEvent()');
-    const limit = this.config.maxPayloadBytes;
-    if (limit > 0) {
-      const bytes = Buffer.byteLength(JSON.stringify(event._data)) + Buffer.byteLength(JSON.stringify(event._meta));
-      if (bytes > limit) throw new PayloadTooLargeError(event._id, bytes, limit);
-    }
+    checkEmitted(event, this.config.maxPayloadBytes);
   }
 
-  publishLate(_parent: Task, child: Event): void {
+  publishLate(parent: Task, child: Event): void {
     if (this.state !== 'running' && this.state !== 'stopping') throw new RunnerNotRunningError(this.state, child._id);
-    this.publish([child], true);
+    this.publish([child], true, parent.scope);
   }
 
   /** Publishes events (intake or late children), counts them and tells the bus. */
-  publish(events: Event[], force: boolean): void | Promise<void> {
+  publish(events: Event[], force: boolean, from?: AttemptScope): void | Promise<void> {
+    if (this.instrumentation !== undefined) publishScoped(this.instrumentation, events, from, this.logger);
     const r = this.transport.publish(events, force ? FORCE : undefined);
     if (r instanceof Promise) return r.then(() => this.published(events));
     this.published(events);

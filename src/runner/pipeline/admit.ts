@@ -4,7 +4,8 @@
  * @module
  */
 import { parseDuration } from '../../core/duration.js';
-import { DeadlineExceededError, HopLimitExceededError, InvalidDurationError, type AgentflowError } from '../../core/errors.js';
+import { DeadlineExceededError, HopLimitExceededError, InvalidDurationError, InvalidEventDataError, PayloadTooLargeError, type AgentflowError } from '../../core/errors.js';
+import { Event } from '../../core/event.js';
 import { cloneRecord } from '../../core/json.js';
 import { hopOf } from '../../core/meta.js';
 import { State } from '../../core/state.js';
@@ -86,5 +87,22 @@ export function applyAgentTimeout(env: PipelineEnv, t: Task, entry: AgentEntry):
     t.expiryIsDeadline = false;
     t.expiryTimeoutMs = agentTimeout;
     env.clock.watch(t);
+  }
+}
+
+/**
+ * Checks an event a caller or a handler emits: it must be an {@link Event}
+ * and its data plus metadata must fit in `limit` JSON bytes (0: no limit).
+ *
+ * @example
+ * ```ts
+ * checkEmitted(ev, 1_048_576); // throws PayloadTooLargeError naming the event
+ * ```
+ */
+export function checkEmitted(event: Event, limit: number): void {
+  if (!(event instanceof Event)) throw new InvalidEventDataError('event', 'emit() needs an Event created with newEvent()');
+  if (limit > 0) {
+    const bytes = Buffer.byteLength(JSON.stringify(event._data)) + Buffer.byteLength(JSON.stringify(event._meta));
+    if (bytes > limit) throw new PayloadTooLargeError(event._id, bytes, limit);
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { AgentContext, AgentResult } from '../../core/agent.js';
 import type { AgentflowError, FailureReason } from '../../core/errors.js';
+import type { AgentEnd, RunScope } from '../../core/instrumentation.js';
 import type { State } from '../../core/state.js';
 import { toTraceError, type TraceLogger } from '../../core/trace.js';
 import type { AgentEntry } from '../agents.js';
@@ -46,7 +47,11 @@ export function invokeAgent(env: PipelineEnv, t: Task, entry: AgentEntry, ctx: A
   if (t.aborted !== undefined) return inv.finish(undefined, t.aborted);
   let r: ReturnType<AgentInvoke>;
   try {
-    r = entry.invoke(ctx, t.event, state);
+    if (t.scope === undefined) r = entry.invoke(ctx, t.event, state);
+    else {
+      const scope = (inv.scope = t.scope.agent?.(entry.name));
+      r = scope === undefined ? entry.invoke(ctx, t.event, state) : scope.run(() => entry.invoke(ctx, t.event, state));
+    }
   } catch (err) {
     return inv.finish(undefined, thrownValue(err));
   }
@@ -62,6 +67,8 @@ export function invokeAgent(env: PipelineEnv, t: Task, entry: AgentEntry, ctx: A
 class Invocation {
   private settled = false;
   private onAbort: ((err: unknown) => void) | undefined = undefined;
+  /** The instrumentation's scope around this call, if any. */
+  scope: RunScope<AgentEnd> | undefined = undefined;
   constructor(
     private readonly t: Task,
     private readonly agentId: string,
@@ -78,12 +85,12 @@ class Invocation {
     if (this.settled) return;
     this.settled = true;
     if (this.onAbort !== undefined) this.t.offAbort(this.onAbort);
-    settleRun(this.t, this.agentId, this.state, value, thrown, this.started, this.trace, this.done);
+    settleRun(this.t, this.agentId, this.state, value, thrown, this.started, this.trace, this.done, this.scope);
   }
 }
 
 /** Turns what a handler returned or threw into a run (passed to `done`), and traces `agent_end`. */
-function settleRun(t: Task, agentId: string, state: State, value: unknown, thrown: unknown, started: number, trace: TraceLogger | null, done: RunDone): void {
+function settleRun(t: Task, agentId: string, state: State, value: unknown, thrown: unknown, started: number, trace: TraceLogger | null, done: RunDone, scope: RunScope<AgentEnd> | undefined): void {
   const ev = t.event;
   let result: AgentResult | undefined;
   let error: AgentflowError | undefined;
@@ -105,6 +112,7 @@ function settleRun(t: Task, agentId: string, state: State, value: unknown, throw
     result = { outputState: state, startTime: started, endTime: end, duration: end - started, error };
   }
   if (error !== undefined) reason ??= reasonOf(error, 'agent_error');
+  if (scope !== undefined) endAgentScope(t, scope, result.duration, error);
   if (trace !== null) {
     const e = traceEntry('agent_end', t, agentId);
     e.durationMs = result.duration;
@@ -112,4 +120,12 @@ function settleRun(t: Task, agentId: string, state: State, value: unknown, throw
     trace.log(e);
   }
   done(error === undefined ? result.outputState : state, result, error, reason);
+}
+
+function endAgentScope(t: Task, scope: RunScope<AgentEnd>, durationMs: number, error: AgentflowError | undefined): void {
+  try {
+    scope.end(error === undefined ? { durationMs } : { durationMs, errorCode: error.code, errorMessage: error.message });
+  } catch (err) {
+    t.logger.warn({ err: (err as Error).message }, 'instrumentation threw when an agent call ended');
+  }
 }
