@@ -158,6 +158,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
           error = err;
         }
         await runner.stop();
+        await runner.flow.otel?.shutdown(); // flushes spans to [observability] endpoint
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         const trace = runner.dumpTrace(session);

@@ -4,6 +4,8 @@
  */
 import type { Command } from 'commander';
 import { createRunnerFromConfig } from '../config/create-runner.js';
+import { loadConfig } from '../config/load.js';
+import { InvalidOptionError } from '../core/errors.js';
 import type { CodeAgents } from './agents-module.js';
 
 /**
@@ -22,6 +24,8 @@ export interface WorkerCommandOptions {
   partitions?: string;
   lease?: string;
   agents?: string;
+  metricsPort?: string;
+  metricsHost?: string;
 }
 
 /**
@@ -53,20 +57,36 @@ export function addWorkerCommand(
     .option('--partitions <n>', 'partitions of the namespace (default 8; fixed when the namespace is created)')
     .option('--lease <ms>', 'partition lease: how soon a dead worker\'s partitions are taken over (default 15000)')
     .option('-a, --agents <module>', 'module exporting code agents (default: agents.mjs/.js/.ts beside the config)')
+    .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on this port (0: any free port)')
+    .option('--metrics-host <host>', 'address for --metrics-port', '127.0.0.1')
     .action(async (opts: WorkerCommandOptions) => {
       try {
+        const port = opts.metricsPort === undefined ? undefined : Number(opts.metricsPort);
+        if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InvalidOptionError('--metrics-port', `must be a port number (0-65535), got "${opts.metricsPort}"`);
+        const prom = port === undefined ? undefined : await import('../observability/prometheus/index.js');
+        const metrics = prom ? new prom.PrometheusMetrics() : undefined;
         const { RedisTransport } = await import('../transport/redis/index.js');
+        // Flags win over the file's [transport] section, which wins over the defaults.
+        const tc = (await loadConfig(opts.config)).config.transport;
+        const fromFile = tc.kind === 'redis';
         const transport = new RedisTransport({
-          url: opts.redis ?? process.env.AGENTFLOW_REDIS_URL ?? 'redis://127.0.0.1:6379',
-          namespace: opts.namespace,
-          partitions: opts.partitions === undefined ? undefined : Number(opts.partitions),
-          leaseMs: opts.lease === undefined ? undefined : Number(opts.lease),
+          url: opts.redis ?? (fromFile ? tc.url : undefined) ?? process.env.AGENTFLOW_REDIS_URL ?? 'redis://127.0.0.1:6379',
+          namespace: opts.namespace ?? (fromFile ? tc.namespace : undefined),
+          partitions: opts.partitions !== undefined ? Number(opts.partitions) : fromFile ? tc.partitions : undefined,
+          leaseMs: opts.lease !== undefined ? Number(opts.lease) : fromFile ? tc.lease_ms : undefined,
+          maxDeliveries: fromFile ? tc.max_deliveries : undefined,
           onError: (err) => io.err(`worker: ${err.message}\n`),
         });
         await transport.connect();
         const agents = await codeAgentsFor(opts.config, opts.agents);
         const overrides = { transport, ...(opts.concurrency === undefined ? {} : { concurrency: Number(opts.concurrency) }) };
-        const runner = await createRunnerFromConfig(opts.config, { agents, overrides });
+        const runner = await createRunnerFromConfig(opts.config, { agents, overrides, wrapProvider: metrics ? (p) => metrics.wrapProvider(p) : undefined });
+        if (metrics) {
+          metrics.attach(runner);
+          if (runner.flow.breakers) metrics.watchBreakers(runner.flow.breakers);
+        }
+        const server = prom && metrics ? await prom.serveMetrics(metrics, { port: port!, host: opts.metricsHost }) : undefined;
+        if (server) io.err(`worker ${transport.consumer}: metrics on ${server.url}/metrics\n`);
         let done = 0;
         let failed = 0;
         runner.onOutcome((o) => (o.status === 'completed' ? done++ : failed++));
@@ -83,6 +103,8 @@ export function addWorkerCommand(
           process.on('SIGTERM', stop);
         });
         await runner.stop();
+        await server?.close();
+        await runner.flow.otel?.shutdown();
         io.err(`worker ${transport.consumer}: stopped after ${done} completed, ${failed} failed\n`);
         setCode(0);
       } catch (err) {

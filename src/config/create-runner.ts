@@ -39,6 +39,8 @@ export interface CreateFromConfigOptions {
   onToken?: (token: string, agent: string, eventId: string) => void;
   /** Runner options that win over the file. */
   overrides?: Partial<RunnerConfig>;
+  /** Wraps every LLM provider the file declares (e.g. `metrics.wrapProvider` to count tokens). */
+  wrapProvider?: (provider: LLMProvider) => LLMProvider;
 }
 
 /**
@@ -283,7 +285,8 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
       providers.set(
         key,
         createProvider(pc).then((raw) => {
-          const p = otelMod ? otelMod.instrumentProvider(raw, otelOpts) : raw;
+          const traced = otelMod ? otelMod.instrumentProvider(raw, otelOpts) : raw;
+          const p = options.wrapProvider ? options.wrapProvider(traced) : traced;
           return er.enable_circuit_breaker
             ? circuitBreakerProvider(p, {
                 failureThreshold: cb.failure_threshold,
