@@ -44,6 +44,19 @@ export interface AgentContext {
    * `hop_count`, and its source is this agent.
    */
   emit(event: Event): void;
+  /**
+   * Runs a side-effecting step once per event: the first delivery runs `fn`
+   * and stores its (JSON) result under the event's idempotency key, the
+   * agent and `step`; a retry, a redelivery after a crash or a dead-letter
+   * replay gets the stored result without running `fn` again. Shared across
+   * processes on the Redis transport.
+   *
+   * @example
+   * ```ts
+   * const receipt = await ctx.once('charge-card', () => payments.charge(order));
+   * ```
+   */
+  once<T>(step: string, fn: () => T | Promise<T>): Promise<T>;
 }
 
 /**

@@ -7,7 +7,7 @@
  * tens of thousands of events sit in a queue.
  * @module
  */
-import { randomFillSync } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 const POOL_IDS = 512;
 const pool = Buffer.allocUnsafe(16 * POOL_IDS);
@@ -56,4 +56,23 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
  */
 export function isUuidV4(s: string): boolean {
   return UUID_RE.test(s);
+}
+
+/**
+ * The deterministic id of the `seq`-th child (0-based) an event produces: a
+ * name-based (version 5 style, SHA-1) UUID of the parent's id and the index.
+ * A redelivered or retried parent that produces the same children gives
+ * them the same ids, so a transport can suppress the duplicates.
+ *
+ * @example
+ * ```ts
+ * childEventId(parent.getId(), 0) === childEventId(parent.getId(), 0); // true
+ * ```
+ */
+export function childEventId(parentId: string, seq: number): string {
+  const h = createHash('sha1').update(parentId).update('/').update(String(seq)).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.toString('hex', 0, 16);
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }

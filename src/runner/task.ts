@@ -7,6 +7,8 @@ import type { AgentflowError } from '../core/errors.js';
 import type { Event } from '../core/event.js';
 import type { AttemptScope } from '../core/instrumentation.js';
 import type { Logger } from '../core/logger.js';
+import { childEventId } from '../core/id.js';
+import { runOnce, type StepStore } from '../core/steps.js';
 import { deriveChild, hopOf } from '../core/meta.js';
 import type { TraceEntry } from '../core/trace.js';
 import type { Delivery } from '../transport/types.js';
@@ -25,6 +27,10 @@ export interface TaskHost {
   checkEvent(event: Event): void;
   /** Publishes a child emitted after its parent was settled. */
   publishLate(parent: Task, child: Event): void;
+  /** Give children ids derived from the parent's id and their order (transports that redeliver across processes). */
+  readonly deterministicChildIds: boolean;
+  /** Where `ctx.once` keeps step results. */
+  readonly steps: StepStore;
 }
 
 /**
@@ -98,15 +104,24 @@ export class Task implements AgentContext {
   emitAs(event: Event, source: string): void {
     this.host.checkEvent(event);
     deriveChild(this.event, 'emit', event, source);
-    if (this.finished) this.host.publishLate(this, event);
-    else (this.children ??= []).push(event);
+    if (this.finished) return this.host.publishLate(this, event);
+    this.addChild(event);
   }
   emit(event: Event): void {
     this.emitAs(event, this.agentId);
   }
+  once<T>(step: string, fn: () => T | Promise<T>): Promise<T> {
+    return this.onceAs(this.agentId, step, fn);
+  }
+  /** `ctx.once` for agent `agentId` (keys: idempotency key, agent, step). */
+  onceAs<T>(agentId: string, step: string, fn: () => T | Promise<T>): Promise<T> {
+    return runOnce(this.host.steps, `${this.idempotencyKey}:${agentId}:${step}`, fn);
+  }
   /** Adds a child made by the runtime (route hop, broadcast copy). */
   addChild(event: Event): void {
-    (this.children ??= []).push(event);
+    const cs = (this.children ??= []);
+    if (this.host.deterministicChildIds) event._id = childEventId(this.event._id, cs.length);
+    cs.push(event);
   }
   /** Calls `fn` if the task is aborted while it waits; several waits may be armed at once. */
   onAbort(fn: (err: unknown) => void): void {
@@ -168,6 +183,9 @@ export class AgentScopedContext implements AgentContext {
   }
   emit(event: Event): void {
     this.task.emitAs(event, this.agentId);
+  }
+  once<T>(step: string, fn: () => T | Promise<T>): Promise<T> {
+    return this.task.onceAs(this.agentId, step, fn);
   }
 }
 

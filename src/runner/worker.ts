@@ -10,6 +10,7 @@ import { Event } from '../core/event.js';
 import type { CallbackRegistry } from '../core/hooks.js';
 import type { AttemptScope, Instrumentation } from '../core/instrumentation.js';
 import type { Logger } from '../core/logger.js';
+import { MemoryStepStore, type StepStore } from '../core/steps.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import { routeOrchestrator } from '../core/orchestrator.js';
 import type { DeadLetterRecord, EventStatus } from '../core/outcome.js';
@@ -53,6 +54,8 @@ export class Worker implements PipelineEnv, TaskHost {
   readonly counters: WorkerCounters;
   readonly transport: Transport;
   readonly instrumentation: Instrumentation | undefined;
+  readonly deterministicChildIds: boolean;
+  readonly steps: StepStore;
   trace: TraceLogger | null;
   traceFull: TraceLogger | null;
   /** Called once per received delivery (the runner wakes a `send()` waiting for room). */
@@ -75,6 +78,8 @@ export class Worker implements PipelineEnv, TaskHost {
     this.registry = o.registry;
     this.transport = o.transport;
     this.instrumentation = o.config.instrumentation;
+    this.deterministicChildIds = !o.transport.capabilities.local;
+    this.steps = o.transport.steps ?? new MemoryStepStore();
     this.logger = o.logger;
     this.bus = o.bus;
     this.counters = o.counters ?? { emitted: 0, completed: 0, failed: 0, deadLettered: 0, retried: 0, callbackErrors: 0 };
@@ -277,7 +282,7 @@ export class Worker implements PipelineEnv, TaskHost {
           this.logger.error({ eventId: ev._id, err: (err as Error).message }, 'dead-letter sink failed; event recorded as failed');
         }
       }
-      const children = v.children;
+      const children = s.suppressed === undefined ? v.children : v.children.filter((c) => !s.suppressed!.includes(c._id));
       if (children.length !== 0) {
         this.counters.emitted += children.length;
         if (this.bus.active) this.bus.publish({ type: 'published', parentId: ev._id, events: children });

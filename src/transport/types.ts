@@ -8,6 +8,7 @@
  * suite in `agentflow/transport/testing`.
  * @module
  */
+import type { StepStore } from '../core/steps.js';
 import type { Event } from '../core/event.js';
 import type { BusMessage, DeadLetterRecord } from '../core/outcome.js';
 
@@ -36,15 +37,21 @@ export interface Delivery {
  * - `dead`: the event failed for good; `record` says why (a durable transport
  *   stores it in its dead-letter stream).
  *
+ * A transport that suppresses duplicate children (an earlier attempt of the
+ * same event already published a child with the same id) lists their ids in
+ * `suppressed` once the settlement is accepted; the runner then neither
+ * counts nor announces them again.
+ *
  * @example
  * ```ts
  * transport.settle(delivery, { kind: 'retry', delayMs: 200 });
  * ```
  */
-export type Settlement =
+export type Settlement = (
   | { readonly kind: 'ack'; readonly children?: readonly Event[] }
   | { readonly kind: 'retry'; readonly delayMs: number; readonly children?: readonly Event[] }
-  | { readonly kind: 'dead'; readonly record: DeadLetterRecord; readonly children?: readonly Event[] };
+  | { readonly kind: 'dead'; readonly record: DeadLetterRecord; readonly children?: readonly Event[] }
+) & { suppressed?: string[] };
 
 /**
  * What a transport guarantees, so the runner and users know what they get.
@@ -112,6 +119,8 @@ export interface Transport {
   /** Returns (or resolves to) false when the delivery is no longer this consumer's (settled already, or redelivered after its lease): nothing was done. */
   settle(delivery: Delivery, settlement: Settlement): boolean | Promise<boolean>;
   extend?(delivery: Delivery, ms: number): Promise<void>;
+  /** Where `ctx.once` keeps step results, shared by every process on this transport (default: in process). */
+  readonly steps?: StepStore;
   /** Called when deliveries become available without a publish from this process (remote producers, due retries). */
   onAvailable?(fn: () => void): void;
   close(): Promise<void>;

@@ -15,8 +15,9 @@ import { Event } from '../../core/event.js';
 import { setLongTimeout } from '../../core/timers.js';
 import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabilities } from '../types.js';
 import { RedisOutcomeChannel } from './outcomes.js';
+import { RedisStepStore } from './steps.js';
 import { fromEntry, OwnerState, RedisDelivery, SettleBatcher } from './local.js';
-import { ACQUIRE, PUBLISH, RELEASE, RENEW, SETTLE, SETTLE_MANY } from './scripts.js';
+import { ACQUIRE, PUBLISH, RELEASE, RENEW, SEEN_TTL_MS, SETTLE, SETTLE_MANY } from './scripts.js';
 import { hashPartition, parseEntries, redactUrl, streamsOf, type Entry } from './wire.js';
 
 type Client = ReturnType<typeof createClient>;
@@ -85,14 +86,13 @@ export class RedisTransport implements Transport {
   private readonly scan = new Set<number>();
   private readonly local = new OwnerState();
   /** Settles of one event-loop turn go to Redis in one script call (one round trip for many events). */
-  private readonly batch = new SettleBatcher(async (keys, args) => (await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 1), this.key('dlq'), ...keys, 'workers', ...args])) as unknown[]);
+  private readonly batch = new SettleBatcher(async (keys, args) => (await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 1), this.key('dlq'), ...keys, 'workers', this.key('seen:'), String(SEEN_TTL_MS), ...args])) as unknown[]);
   private tick: NodeJS.Timeout | undefined;
-  private available: (() => void) | undefined;
-  private closed = false;
-  /** Client errors seen (connection drops, …). */
-  errors = 0;
-  /** Outcome-bus messages between the processes of the namespace (stream `af:{ns}:outcomes`, capped). */
-  readonly outcomes: RedisOutcomeChannel;
+  private available: (() => void) | undefined = undefined;
+  private closed = false; // set by close(): nothing reconnects after it
+  /** Client errors seen (connection drops, …). */ errors = 0;
+  /** Outcome-bus messages between the processes of the namespace (stream `af:{ns}:outcomes`, capped). */ readonly outcomes: RedisOutcomeChannel;
+  /** `ctx.once` results, shared by the namespace's processes (`af:{ns}:once:*`). */ readonly steps: RedisStepStore;
   private sub: Client | undefined;
 
   constructor(options: RedisTransportOptions = {}) {
@@ -108,6 +108,7 @@ export class RedisTransport implements Transport {
     this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     this.o = { leaseMs: options.leaseMs ?? 15_000, maxDeliveries: options.maxDeliveries ?? 3, blockMs: options.blockMs ?? 100, role: options.role ?? 'worker' };
     this.onError = options.onError ?? (() => undefined);
+    this.steps = new RedisStepStore(async () => (await this.connect(), this.cmd!), this.key('once:'));
     this.outcomes = new RedisOutcomeChannel({
       key: this.key('outcomes'),
       consumer: this.consumer,
@@ -322,8 +323,9 @@ export class RedisTransport implements Transport {
     const children = s.children ?? [];
     const childKeys = children.map((c) => this.stream(hashPartition(c._meta.session_id ?? c._id, this.partitions)));
     const record = s.kind === 'dead' ? JSON.stringify({ ...s.record, partition: d.partition, entryId: d.entryId, deliveries: d.deliveryCount, lastConsumer: this.consumer }) : '';
-    const ok = await this.batch.settle([this.lease(d.partition), this.stream(d.partition), ...childKeys], [token, d.entryId, s.kind, record, String(children.length), ...children.map((c) => JSON.stringify(c.toJSON()))]);
-    if (ok !== 1) {
+    const ok = await this.batch.settle([this.lease(d.partition), this.stream(d.partition), ...childKeys], [token, d.entryId, s.kind, record, String(children.length), (s.kind === 'retry' ? 'r' : '') + (d.deliveryCount > 1 ? 'd' : ''), ...children.flatMap((c) => [c._id, JSON.stringify(c.toJSON())])]);
+    if (Array.isArray(ok)) s.suppressed = ok.slice(1).map((i) => children[Number(i) - 1]!._id);
+    else if (Number(ok) !== 1) {
       this.lose(d.partition);
       return false;
     }
@@ -347,9 +349,7 @@ export class RedisTransport implements Transport {
 
   /** Leases are renewed on a timer independent of agent work; nothing to do per delivery. */ async extend(): Promise<void> {}
 
-  onAvailable(fn: () => void): void {
-    this.available = fn;
-  }
+  onAvailable(fn: () => void): void { this.available = fn; }
 
   /** Entries in the namespace's dead-letter stream, oldest first. */
   async deadLetters(count = 100): Promise<Record<string, unknown>[]> {

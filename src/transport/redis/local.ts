@@ -126,14 +126,14 @@ export class OwnerState {
 interface PendingSettle {
   keys: string[];
   args: string[];
-  resolve: (ok: number) => void;
+  resolve: (result: unknown) => void;
   reject: (err: unknown) => void;
 }
 
 /**
  * Gathers the settles of one event-loop turn into one script call: `run`
  * receives every item's keys and arguments (prefixed by the item count) and
- * answers one 1/0 per item.
+ * answers one result per item (1/0, or an array when children were duplicates).
  *
  * @example
  * ```ts
@@ -145,8 +145,8 @@ export class SettleBatcher {
   private pending: PendingSettle[] = [];
   constructor(private readonly run: (keys: string[], args: string[]) => Promise<unknown[]>) {}
 
-  settle(keys: string[], args: string[]): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
+  settle(keys: string[], args: string[]): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
       this.pending.push({ keys, args, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => void this.flush());
     });
@@ -163,7 +163,7 @@ export class SettleBatcher {
     }
     try {
       const r = await this.run(keys, args);
-      items.forEach((it, i) => it.resolve(Number(r[i])));
+      items.forEach((it, i) => it.resolve(r[i]));
     } catch (err) {
       for (const it of items) it.reject(err);
     }

@@ -94,10 +94,16 @@ return 1`;
 /**
  * Settle several entries in one round trip (the worker batches the settles
  * of one event-loop turn). KEYS: dead-letter stream, then per item: lease,
- * stream, one stream per child. ARGV: group, item count, then per item:
- * owner token, entry id, kind, dead-letter record JSON, child count, child
- * JSONs. Returns one 1/0 per item (0: the lease is no longer ours; that item
- * is not touched).
+ * stream, one stream per child. ARGV: group, seen-key prefix, seen TTL (ms),
+ * item count, then per item: owner token, entry id, kind, dead-letter record
+ * JSON, child count, flags, then per child its id and JSON. Returns one 1/0
+ * per item (0: the lease is no longer ours; that item is not touched), or
+ * `{1, i, …}` when the children at 1-based positions i were duplicates.
+ *
+ * Duplicate suppression: children published with a retry are remembered
+ * (flag `r`: `SET seen:<id> PX ttl`); a later attempt of the same event
+ * (flag `d`) skips children already remembered. Child ids are derived from
+ * the parent's id and their order, so the same child has the same id.
  *
  * @example
  * ```ts
@@ -106,15 +112,26 @@ return 1`;
  */
 export const SETTLE_MANY = `
 local group = ARGV[1]
-local n = tonumber(ARGV[2])
+local seen = ARGV[2]
+local ttl = ARGV[3]
+local n = tonumber(ARGV[4])
 local k = 2
-local a = 3
+local a = 5
 local out = {}
 for i = 1, n do
   local nc = tonumber(ARGV[a + 4])
+  local flags = ARGV[a + 5]
   local ok = 0
+  local dup = {}
   if redis.call('GET', KEYS[k]) == ARGV[a] then
-    for c = 1, nc do redis.call('XADD', KEYS[k + 1 + c], '*', 'e', ARGV[a + 4 + c]) end
+    local dedupe = string.find(flags, 'd', 1, true)
+    local remember = string.find(flags, 'r', 1, true)
+    for c = 1, nc do
+      local id = ARGV[a + 4 + 2 * c]
+      if dedupe and redis.call('EXISTS', seen .. id) == 1 then dup[#dup + 1] = c
+      else redis.call('XADD', KEYS[k + 1 + c], '*', 'e', ARGV[a + 5 + 2 * c]) end
+      if remember then redis.call('SET', seen .. id, '1', 'PX', ttl) end
+    end
     local kind = ARGV[a + 2]
     if kind ~= 'retry' then
       if kind == 'dead' then redis.call('XADD', KEYS[1], '*', 'r', ARGV[a + 3]) end
@@ -123,8 +140,24 @@ for i = 1, n do
     end
     ok = 1
   end
-  out[i] = ok
+  if ok == 1 and #dup > 0 then
+    table.insert(dup, 1, 1)
+    out[i] = dup
+  else
+    out[i] = ok
+  end
   k = k + 2 + nc
-  a = a + 5 + nc
+  a = a + 6 + 2 * nc
 end
 return out`;
+
+/**
+ * How long a child published with a retry is remembered for duplicate
+ * suppression (longer than any sensible retry backoff).
+ *
+ * @example
+ * ```ts
+ * SEEN_TTL_MS; // 86_400_000
+ * ```
+ */
+export const SEEN_TTL_MS = 24 * 3600_000;
