@@ -2,42 +2,27 @@
  * The `agentflow` command line: init, run, validate, agents, dlq.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { AgentflowError, ErrorCodes, EventFailedError, FAILURE_REASONS, InvalidOptionError } from '../core/errors.js';
+import { AgentflowError, ErrorCodes, EventFailedError } from '../core/errors.js';
 import { newEvent } from '../core/event.js';
-import { createLogger } from '../core/logger.js';
 import { formatTrace } from '../observability/format.js';
 import { ConfigError, ConfigNotFoundError, formatIssue } from '../config/errors.js';
 import { loadConfig, validateLlmAgents } from '../config/load.js';
 import { agentWithDefaults, resolveAgentLlm } from '../config/defaults.js';
 import { createRunnerFromConfig } from '../config/create-runner.js';
-import { DeadLetterQueue, inspectDeadLetters, JsonlDeadLetterStore, purgeDeadLetters, readDeadLetters, type DeadLetterFileReport, type DeadLetterFilter } from '../reliability/dead-letter/index.js';
 import { findAgentsModule, loadAgentsModule, type CodeAgents } from './agents-module.js';
 import { scaffold } from './scaffold.js';
+import { redisTransportFor } from './redis-options.js';
 import { addWorkerCommand } from './worker.js';
+import { addDlqCommand } from './dlq.js';
+import { addTraceCommand } from './trace.js';
+import { FileTraceLogger } from '../observability/trace-file.js';
 
-/**
- * Exit codes of the CLI, for scripts.
- *
- * @example
- * ```ts
- * if (code === ExitCode.InvalidConfig) console.error('fix agentflow.toml');
- * ```
- */
-export const ExitCode = {
-  Ok: 0,
-  /** The flow ran and an event failed. */
-  Failed: 1,
-  /** The configuration is invalid (validate) or cannot be used. */
-  InvalidConfig: 2,
-  /** Bad usage, missing file. */
-  Usage: 64,
-  /** Interrupted (Ctrl-C). */
-  Interrupted: 130,
-} as const;
+export { ExitCode } from './exit-codes.js';
+import { ExitCode } from './exit-codes.js';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -117,14 +102,25 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     .option('-a, --agents <module>', 'module exporting code agents (default: agents.mjs/.js/.ts beside the config)')
     .option('--json', 'print one JSON object (status, state, trace) instead of text')
     .option('-q, --quiet', 'no progress output')
-    .action(async (opts: { config: string; input?: string; inputFile?: string; session?: string; agents?: string; json?: boolean; quiet?: boolean }) => {
+    .option('--redis <url>', 'emit into a Redis namespace and wait for the outcome a worker produces (start workers with `agentflow worker`)')
+    .option('--namespace <ns>', 'the Redis namespace (implies --redis with the config\'s or default URL)')
+    .option('--trace-file <jsonl>', 'also append the trace to this JSON-lines file (rotated at 16 MiB, 4 files; read it with `agentflow trace`)')
+    .action(async (opts: { config: string; input?: string; inputFile?: string; session?: string; agents?: string; json?: boolean; quiet?: boolean; redis?: string; namespace?: string; traceFile?: string }) => {
+      // What to undo however the command ends (an error must not leave a runner or a connection open).
+      const held: { runner?: { getStatus(): string; stop(): Promise<void> }; remote?: { close(): Promise<void> }; onSignal?: () => void; traceFile?: FileTraceLogger } = {};
       try {
+        const remote = opts.redis !== undefined || opts.namespace !== undefined ? await redisTransportFor(opts.config, opts, 'producer', (err) => io.err(`redis: ${err.message}\n`)) : undefined;
+        held.remote = remote;
+        if (remote) await remote.connect();
+        const traceFile = opts.traceFile !== undefined ? new FileTraceLogger(resolve(opts.traceFile), { onDrop: () => io.err(`warning: trace entries are being dropped (${opts.traceFile} cannot keep up)\n`) }) : undefined;
+        held.traceFile = traceFile;
         const input = opts.inputFile !== undefined ? readFileSync(opts.inputFile, 'utf8') : (opts.input ?? '');
         const agents = await codeAgentsFor(opts.config, opts.agents);
         const progress = !opts.json && !opts.quiet;
         let lastAgent = '';
         const runner = await createRunnerFromConfig(opts.config, {
           agents,
+          overrides: { ...(remote ? { transport: remote } : {}), ...(traceFile ? { traceLogger: traceFile } : {}) },
           onToken: progress
             ? (t, agent) => {
                 if (agent !== lastAgent) io.err(`${lastAgent ? '\n' : ''}[${agent}] `);
@@ -133,6 +129,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
               }
             : undefined,
         });
+        held.runner = runner;
         if (progress) runner.onOutcome((o) => io.err(`${lastAgent ? '\n' : ''}· ${o.agentId || '(none)'} ${o.status}${o.reason ? ` (${o.reason})` : ''} in ${o.durationMs} ms\n`));
         let interrupted = false;
         const onSignal = () => {
@@ -142,6 +139,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
           process.off('SIGTERM', onSignal);
           void runner.stop(); // waits [runtime] stop_timeout_seconds, then aborts what is left
         };
+        held.onSignal = onSignal;
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
         await runner.start();
@@ -169,11 +167,20 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
             const response = state.response;
             io.out(typeof response === 'string' ? `${response}\n` : `${JSON.stringify(state, null, 2)}\n`);
           } else io.out(`failed: ${error!.message}\n`);
-          io.err(`\ntrace (session ${session}):\n${formatTrace(trace).replace(/^/gm, '  ')}\n`);
+          if (remote) io.err(`\nran on the workers of namespace "${remote.namespace}" (${remote.url}); their traces and metrics are theirs (see docs/observability.md)\n`);
+          else io.err(`\ntrace (session ${session}):\n${formatTrace(trace).replace(/^/gm, '  ')}\n`);
         }
         code = interrupted ? ExitCode.Interrupted : status === 'completed' ? ExitCode.Ok : ExitCode.Failed;
       } catch (err) {
         code = reportError(err, io);
+      } finally {
+        if (held.onSignal) {
+          process.off('SIGINT', held.onSignal);
+          process.off('SIGTERM', held.onSignal);
+        }
+        if (held.runner && held.runner.getStatus() !== 'stopped') await held.runner.stop().catch(() => undefined);
+        else if (held.remote && !held.runner) await held.remote.close().catch(() => undefined);
+        held.traceFile?.flush();
       }
     });
 
@@ -227,128 +234,8 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
 
   addWorkerCommand(program, io, (c) => (code = c), codeAgentsFor, (err) => reportError(err, io));
 
-  const dlq = program.command('dlq').description('inspect, replay and purge dead letters (the [dead_letter] file)');
-  const dlqFile = async (opts: { file?: string; config: string }): Promise<string> => {
-    if (opts.file) return resolve(opts.file);
-    if (existsSync(opts.config)) {
-      const { config } = await loadConfig(opts.config);
-      if (config.dead_letter?.file) return resolve(dirname(resolve(opts.config)), config.dead_letter.file);
-    }
-    return resolve('.agentflow/dead-letters.jsonl');
-  };
-  const warnCorrupt = (file: string, r: DeadLetterFileReport): void => {
-    if (r.corruptCount === 0) return;
-    const first = r.corrupt[0];
-    io.err(`warning: ${file} holds ${r.corruptCount} corrupt line${r.corruptCount === 1 ? '' : 's'}${first ? ` (first: line ${first.line}, ${first.reason})` : ''}; they are kept and move to ${file}.corrupt on \`agentflow dlq compact\`\n`);
-  };
-  const filterOf = (opts: { reason?: string; agent?: string; session?: string; limit?: string }, id?: string): DeadLetterFilter => {
-    if (opts.reason !== undefined && !(FAILURE_REASONS as readonly string[]).includes(opts.reason)) {
-      throw new InvalidOptionError('--reason', `"${opts.reason}" is not a failure reason; one of: ${FAILURE_REASONS.join(', ')}`);
-    }
-    return filterFields(opts, id);
-  };
-  const filterFields = (opts: { reason?: string; agent?: string; session?: string; limit?: string }, id?: string): DeadLetterFilter => ({
-    id,
-    reason: opts.reason as DeadLetterFilter['reason'],
-    agentId: opts.agent,
-    sessionId: opts.session,
-    limit: opts.limit !== undefined ? Number(opts.limit) : undefined,
-  });
-  const common = (c: Command) =>
-    c
-      .option('-c, --config <file>', 'config file (for its [dead_letter] file)', 'agentflow.toml')
-      .option('--file <jsonl>', 'dead-letter file')
-      .option('--reason <reason>', 'only this failure reason')
-      .option('--agent <name>', 'only this agent')
-      .option('--session <id>', 'only this session');
-  common(dlq.command('list').description('list dead letters'))
-    .option('--limit <n>', 'at most n')
-    .option('--json', 'print JSON')
-    .action(async (opts: { config: string; file?: string; reason?: string; agent?: string; session?: string; limit?: string; json?: boolean }) => {
-      try {
-        const file = await dlqFile(opts);
-        const report = inspectDeadLetters(file, filterOf(opts));
-        const recs = report.records;
-        warnCorrupt(file, report);
-        if (opts.json) io.out(`${JSON.stringify(recs)}\n`);
-        else {
-          if (recs.length === 0) io.out('no dead letters\n');
-          for (const r of recs) io.out(`${r.id}  ${new Date(r.at).toISOString()}  ${r.reason.padEnd(18)}  ${(r.agentId || '-').padEnd(16)}  attempts ${r.attempts}  ${r.error.message}\n`);
-        }
-      } catch (err) {
-        code = reportError(err, io);
-      }
-    });
-  common(dlq.command('compact').description('rewrite the file without removed records; corrupt lines move to <file>.corrupt'))
-    .action(async (opts: { config: string; file?: string }) => {
-      try {
-        const file = await dlqFile(opts);
-        const r = new JsonlDeadLetterStore(file).compact();
-        if (!r) {
-          io.err(`${file} is being compacted by another process (or does not exist); nothing done\n`);
-          code = ExitCode.Failed;
-          return;
-        }
-        io.out(`compacted ${file}: ${r.bytesBefore} → ${r.bytesAfter} bytes, ${r.records} records kept, ${r.corruptMoved} corrupt lines moved to ${file}.corrupt${r.archived ? `, ${r.archived} oldest records archived to ${r.archivePath}` : ''}\n`);
-      } catch (err) {
-        code = reportError(err, io);
-      }
-    });
-  common(dlq.command('show').description('show one dead letter in full').argument('<id>'))
-    .action(async (id: string, opts: { config: string; file?: string }) => {
-      try {
-        const [rec] = readDeadLetters(await dlqFile(opts), { id });
-        if (!rec) {
-          io.err(`no dead letter with id ${id}\n`);
-          code = ExitCode.Failed;
-          return;
-        }
-        io.out(`${JSON.stringify(rec, null, 2)}\n`);
-      } catch (err) {
-        code = reportError(err, io);
-      }
-    });
-  common(dlq.command('purge').description('delete dead letters (all, or those matching the filters); needs --yes').argument('[id]'))
-    .option('--yes', 'really delete')
-    .action(async (id: string | undefined, opts: { config: string; file?: string; reason?: string; agent?: string; session?: string; yes?: boolean }) => {
-      try {
-        const filter = filterOf(opts, id);
-        if (opts.yes !== true) {
-          const n = readDeadLetters(await dlqFile(opts), filter).length;
-          io.err(`would purge ${n} dead letter${n === 1 ? '' : 's'}; nothing deleted: pass --yes to delete\n`);
-          code = ExitCode.Usage;
-          return;
-        }
-        const n = purgeDeadLetters(await dlqFile(opts), filter);
-        io.out(`purged ${n} dead letter${n === 1 ? '' : 's'}\n`);
-      } catch (err) {
-        code = reportError(err, io);
-      }
-    });
-  common(dlq.command('replay').description('re-run dead letters through the flow in the config, removing those that were accepted').argument('[id]'))
-    .option('-a, --agents <module>', 'module exporting code agents')
-    .action(async (id: string | undefined, opts: { config: string; file?: string; reason?: string; agent?: string; session?: string; agents?: string }) => {
-      try {
-        const file = await dlqFile(opts);
-        const agents = await codeAgentsFor(opts.config, opts.agents);
-        const runner = await createRunnerFromConfig(opts.config, { agents, logger: createLogger('warn') });
-        const queue = new DeadLetterQueue({ store: new JsonlDeadLetterStore(file) });
-        await runner.start();
-        // Re-failures are counted by event id (a replayed event keeps its id), whatever the dead-letter file holds.
-        const failedIds = new Set<string>();
-        runner.onOutcome((o) => {
-          if (o.status !== 'completed') failedIds.add(o.eventId);
-        });
-        const ids = queue.replay(runner, filterOf(opts, id));
-        await runner.drain();
-        await runner.stop();
-        const failedAgain = ids.filter((x) => failedIds.has(x)).length;
-        io.out(`replayed ${ids.length} dead letter${ids.length === 1 ? '' : 's'}; ${failedAgain} failed again\n`);
-        code = failedAgain > 0 ? ExitCode.Failed : ExitCode.Ok;
-      } catch (err) {
-        code = reportError(err, io);
-      }
-    });
+  addDlqCommand(program, io, (c) => (code = c), codeAgentsFor, (err) => reportError(err, io));
+  addTraceCommand(program, io, (c) => (code = c), (err) => reportError(err, io));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

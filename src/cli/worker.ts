@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import { createRunnerFromConfig } from '../config/create-runner.js';
-import { loadConfig } from '../config/load.js';
 import { InvalidOptionError } from '../core/errors.js';
 import type { CodeAgents } from './agents-module.js';
+import { redisTransportFor } from './redis-options.js';
 
 /**
  * Options of `agentflow worker`.
@@ -65,18 +65,7 @@ export function addWorkerCommand(
         if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InvalidOptionError('--metrics-port', `must be a port number (0-65535), got "${opts.metricsPort}"`);
         const prom = port === undefined ? undefined : await import('../observability/prometheus/index.js');
         const metrics = prom ? new prom.PrometheusMetrics() : undefined;
-        const { RedisTransport } = await import('../transport/redis/index.js');
-        // Flags win over the file's [transport] section, which wins over the defaults.
-        const tc = (await loadConfig(opts.config)).config.transport;
-        const fromFile = tc.kind === 'redis';
-        const transport = new RedisTransport({
-          url: opts.redis ?? (fromFile ? tc.url : undefined) ?? process.env.AGENTFLOW_REDIS_URL ?? 'redis://127.0.0.1:6379',
-          namespace: opts.namespace ?? (fromFile ? tc.namespace : undefined),
-          partitions: opts.partitions !== undefined ? Number(opts.partitions) : fromFile ? tc.partitions : undefined,
-          leaseMs: opts.lease !== undefined ? Number(opts.lease) : fromFile ? tc.lease_ms : undefined,
-          maxDeliveries: fromFile ? tc.max_deliveries : undefined,
-          onError: (err) => io.err(`worker: ${err.message}\n`),
-        });
+        const transport = await redisTransportFor(opts.config, opts, 'worker', (err) => io.err(`worker: ${err.message}\n`));
         await transport.connect();
         const agents = await codeAgentsFor(opts.config, opts.agents);
         const overrides = { transport, ...(opts.concurrency === undefined ? {} : { concurrency: Number(opts.concurrency) }) };

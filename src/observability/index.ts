@@ -5,3 +5,4 @@
 export * from './trace-hooks.js';
 export * from './format.js';
 export * from './metrics.js';
+export * from './trace-file.js';

@@ -16,6 +16,7 @@ import { setLongTimeout } from '../../core/timers.js';
 import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabilities } from '../types.js';
 import { RedisOutcomeChannel } from './outcomes.js';
 import { RedisStepStore } from './steps.js';
+import { RedisDeadLetters } from './dead-letters.js';
 import { fromEntry, OwnerState, RedisDelivery, SettleBatcher } from './local.js';
 import { ACQUIRE, PUBLISH, RELEASE, RENEW, SEEN_TTL_MS, SETTLE, SETTLE_MANY } from './scripts.js';
 import { hashPartition, parseEntries, redactUrl, streamsOf, type Entry } from './wire.js';
@@ -93,7 +94,8 @@ export class RedisTransport implements Transport {
   /** Client errors seen (connection drops, …). */ errors = 0;
   /** Outcome-bus messages between the processes of the namespace (stream `af:{ns}:outcomes`, capped). */ readonly outcomes: RedisOutcomeChannel;
   /** `ctx.once` results, shared by the namespace's processes (`af:{ns}:once:*`). */ readonly steps: RedisStepStore;
-  private sub: Client | undefined;
+  /** The namespace's dead-letter stream (`af:{ns}:dlq`): list, claim, restore. */ readonly deadLetterStream: RedisDeadLetters;
+  private readonly subs = new Set<Client>();
 
   constructor(options: RedisTransportOptions = {}) {
     const p = options.partitions ?? 8;
@@ -109,12 +111,13 @@ export class RedisTransport implements Transport {
     this.o = { leaseMs: options.leaseMs ?? 15_000, maxDeliveries: options.maxDeliveries ?? 3, blockMs: options.blockMs ?? 100, role: options.role ?? 'worker' };
     this.onError = options.onError ?? (() => undefined);
     this.steps = new RedisStepStore(async () => (await this.connect(), this.cmd!), this.key('once:'));
+    this.deadLetterStream = new RedisDeadLetters(async () => (await this.connect(), this.cmd!), this.key('dlq'));
     this.outcomes = new RedisOutcomeChannel({
       key: this.key('outcomes'),
       consumer: this.consumer,
       command: async () => (await this.connect(), this.cmd!),
       closed: () => this.closed,
-      track: (c) => (this.sub = c),
+      track: (c) => this.subs.add(c),
       onError: (err) => this.onError(new TransportError(this.name, `follow outcomes on ${this.url}`, err)),
     });
   }
@@ -125,15 +128,9 @@ export class RedisTransport implements Transport {
     return Number(await this.cmd!.sendCommand(['ZCOUNT', this.key('workers'), String(Date.now() - this.o.leaseMs), '+inf']));
   }
 
-  private key(suffix: string): string {
-    return `af:{${this.namespace}}:${suffix}`;
-  }
-  private stream(p: number): string {
-    return this.key(`p${p}`);
-  }
-  private lease(p: number): string {
-    return this.key(`p${p}:lease`);
-  }
+  private key(suffix: string): string { return `af:{${this.namespace}}:${suffix}`; }
+  private stream(p: number): string { return this.key(`p${p}`); }
+  private lease(p: number): string { return this.key(`p${p}:lease`); }
 
   /** The runner's `start()` connects the transport (a worker registers and takes its partitions). */
   open(): Promise<void> {
@@ -351,11 +348,9 @@ export class RedisTransport implements Transport {
 
   onAvailable(fn: () => void): void { this.available = fn; }
 
-  /** Entries in the namespace's dead-letter stream, oldest first. */
+  /** Records in the namespace's dead-letter stream, oldest first (see {@link RedisTransport.deadLetterStream}). */
   async deadLetters(count = 100): Promise<Record<string, unknown>[]> {
-    await this.connect();
-    const reply = (await this.cmd!.sendCommand(['XRANGE', this.key('dlq'), '-', '+', 'COUNT', String(count)])) as unknown[];
-    return parseEntries(this.key('dlq'), reply).map((e) => JSON.parse(e.fields.r ?? '{}') as Record<string, unknown>);
+    return (await this.deadLetterStream.list(count)).map((e) => e.record);
   }
 
   /** Forgets every local delivery without settling, as a crash would (tests): the entries are claimed again. */
@@ -367,7 +362,7 @@ export class RedisTransport implements Transport {
   /** Dies as a SIGKILL would (tests): nothing is released; leases expire and another worker takes over. */
   kill(): void {
     this.stopLocal();
-    for (const c of [this.sub, this.blk, this.cmd]) if (c?.isOpen) c.destroy();
+    for (const c of [...this.subs, this.blk, this.cmd]) if (c?.isOpen) c.destroy();
   }
 
   private stopLocal(): void {
@@ -393,8 +388,11 @@ export class RedisTransport implements Transport {
   }
 
   private async disconnect(): Promise<void> {
-    for (const c of [this.sub, this.blk, this.cmd]) if (c?.isOpen) await c.close().catch(() => c.destroy());
+    for (const c of this.subs) if (c.isOpen) c.destroy(); // blocking readers, maybe still connecting: nothing to flush
+    for (const c of [this.blk, this.cmd]) if (c?.isOpen) await c.close().catch(() => c.destroy());
   }
 }
 
 export { redactUrl, hashPartition } from './wire.js';
+export { RedisDeadLetters, type RedisDeadLetterEntry } from './dead-letters.js';
+export { RedisStepStore } from './steps.js';

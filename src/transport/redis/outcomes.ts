@@ -143,15 +143,16 @@ export class RedisOutcomeChannel implements OutcomeChannel {
   }
 
   private async follow(): Promise<void> {
+    let sub: Client | undefined;
     try {
       const cmd = await this.h.command();
       const key = this.h.key;
       const last = (await cmd.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', '1'])) as [string, unknown][] | null;
       let from = last && last.length > 0 ? String(last[0]![0]) : '0-0';
-      const sub = cmd.duplicate();
+      sub = cmd.duplicate();
       sub.on('error', () => undefined);
+      this.h.track(sub); // before connecting: a close() meanwhile must find it
       await sub.connect();
-      this.h.track(sub);
       while (!this.h.closed() && this.subscribers.length > 0) {
         const reply = (await sub.sendCommand(['XREAD', 'COUNT', '500', 'BLOCK', '200', 'STREAMS', key, from])) as unknown;
         for (const [, list] of streamsOf(reply)) {
@@ -165,6 +166,13 @@ export class RedisOutcomeChannel implements OutcomeChannel {
       }
     } catch (err) {
       if (!this.h.closed()) this.h.onError(err);
+    } finally {
+      // The transport may have closed while this connection was being opened: close it here too
+      // (at once when the transport is closed: a graceful close would wait on a reconnecting socket).
+      if (sub?.isOpen) {
+        if (this.h.closed()) sub.destroy();
+        else await sub.close().catch(() => sub?.destroy());
+      }
     }
   }
 }
