@@ -3,7 +3,7 @@
  * same process, and vs LangGraph.js for a 3-step chain.
  */
 import { randomUUID } from 'node:crypto';
-import { createRunner, newEvent, silentLogger, HookPoint, State, type Runner } from '../src/index.js';
+import { createRunner, newEvent, silentLogger, HookPoint, State, type Runner, type RunnerConfig } from '../src/index.js';
 import { measure, nowNs, type BenchResult } from './harness.js';
 
 const BATCH = 1000;
@@ -49,7 +49,7 @@ async function rawDispatchOnce(): Promise<number> {
   return ns;
 }
 
-async function runnerDispatchOnce(runner: Runner, target: string): Promise<number> {
+export async function runnerDispatchOnce(runner: Runner, target: string): Promise<number> {
   const before = runner.stats().completed;
   const t0 = nowNs();
   for (let b = 0; b < BATCHES; b++) {
@@ -62,8 +62,8 @@ async function runnerDispatchOnce(runner: Runner, target: string): Promise<numbe
   return ns;
 }
 
-function noopRunner(opts: { traced: boolean; hooks: boolean; concurrency?: number }): Runner {
-  const r = createRunner({ logger: silentLogger(), queueSize: BATCH * 2, concurrency: opts.concurrency ?? 1, traceLogger: opts.traced ? undefined : null });
+export function noopRunner(opts: { traced: boolean; hooks: boolean; concurrency?: number; extra?: Partial<RunnerConfig> }): Runner {
+  const r = createRunner({ logger: silentLogger(), queueSize: BATCH * 2, concurrency: opts.concurrency ?? 1, traceLogger: opts.traced ? undefined : null, ...opts.extra });
   r.registerAgent('noop', async (_ctx, _ev, state) => state);
   if (opts.hooks) {
     for (const h of [HookPoint.BeforeEventHandling, HookPoint.AfterEventHandling, HookPoint.BeforeAgentRun, HookPoint.AfterAgentRun, HookPoint.AgentError]) {

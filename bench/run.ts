@@ -24,6 +24,11 @@ if (want('orchestration') && existsSync(orchestrationFile)) {
   if (mod.benchOrchestration) for (const r of await mod.benchOrchestration()) (results.push(r), emit(r));
 }
 
+if (want('observability')) {
+  const { benchObservability } = await import('./observability.js');
+  for (const r of await benchObservability()) (results.push(r), emit(r));
+}
+
 if (want('redis')) {
   const { benchRedis } = await import('./redis.js');
   for (const r of await benchRedis()) (results.push(r), emit(r));
