@@ -13,6 +13,7 @@ import { ConfigError, ConfigNotFoundError, formatIssue } from '../config/errors.
 import { loadConfig, validateLlmAgents } from '../config/load.js';
 import { agentWithDefaults, resolveAgentLlm } from '../config/defaults.js';
 import { createRunnerFromConfig } from '../config/create-runner.js';
+import { flowToMermaid } from '../config/graph.js';
 import { findAgentsModule, loadAgentsModule, type CodeAgents } from './agents-module.js';
 import { scaffold } from './scaffold.js';
 import { redisTransportFor } from './redis-options.js';
@@ -227,6 +228,20 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
           io.out(`${cols.map((c) => c.toUpperCase().padEnd(w(c))).join('  ')}  DESCRIPTION\n`);
           for (const r of rows) io.out(`${cols.map((c) => r[c].padEnd(w(c))).join('  ')}  ${r.description}\n`);
         }
+      } catch (err) {
+        code = reportError(err, io);
+      }
+    });
+
+  program
+    .command('graph')
+    .description('print the declared flow (agents, orchestration, error routing, dead letters) as a Mermaid flowchart')
+    .option('-c, --config <file>', 'config file', 'agentflow.toml')
+    .option('-a, --agents <module>', 'module exporting code agents')
+    .action(async (opts: { config: string; agents?: string }) => {
+      try {
+        const { config } = await loadConfig(opts.config);
+        io.out(`${flowToMermaid(config, Object.keys(await codeAgentsFor(opts.config, opts.agents)))}\n`);
       } catch (err) {
         code = reportError(err, io);
       }

@@ -17,3 +17,4 @@ export * from './env.js';
 export * from './load.js';
 export { KeyLocator, locateKeys, keyLines, type KeyPosition } from './locate.js';
 export * from './create-runner.js';
+export * from './graph.js';
