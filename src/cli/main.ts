@@ -20,6 +20,7 @@ import { redisTransportFor } from './redis-options.js';
 import { addWorkerCommand } from './worker.js';
 import { addDlqCommand } from './dlq.js';
 import { addTraceCommand } from './trace.js';
+import { addUiCommand } from './ui.js';
 import { FileTraceLogger } from '../observability/trace-file.js';
 
 export { ExitCode } from './exit-codes.js';
@@ -251,6 +252,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
 
   addDlqCommand(program, io, (c) => (code = c), codeAgentsFor, (err) => reportError(err, io));
   addTraceCommand(program, io, (c) => (code = c), (err) => reportError(err, io));
+  addUiCommand(program, io, (c) => (code = c), (err) => reportError(err, io));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
