@@ -96,6 +96,12 @@ export async function runDistributedDemo(opts: { sessions: number; perSession: n
     const ordered = [...firsts.values()].every((l) => l.every((v, i) => i === 0 || v > l[i - 1]!));
     const result = { total, ran: unique.size, effects: entries.length, repeated: entries.length - unique.size, ordered, recoveredMs: Date.now() - killedAt };
     log(`every event ran: ${result.ran === total} (${result.ran}/${total}); repeated after the kill: ${result.repeated}; per-session order kept: ${ordered}`);
+    if (!ordered) {
+      for (const [s, l] of firsts) {
+        if (l.every((v, i) => i === 0 || v > l[i - 1]!)) continue;
+        log(`  out of order: session ${s}: ${entries.filter((e) => e.startsWith(`${s}:`)).map((e) => e.slice(s.length + 1)).join(' ')} (seq:pid in the order the effects landed)`);
+      }
+    }
     return result;
   } finally {
     const running = (w: ChildProcess): boolean => w.exitCode === null && w.signalCode === null;

@@ -10,19 +10,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../support/cli.js';
 import { useRedisServer } from '../support/redis.js';
 import { sleep } from '../runner/helpers.js';
 
 const redis = useRedisServer();
 const root = resolve(new URL('../../', import.meta.url).pathname);
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 test('cli on Redis: run --namespace gets a worker\'s answer; dlq list/show/replay/purge on the dead-letter stream; no worker → typed error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'af-cli-redis-'));

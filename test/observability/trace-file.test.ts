@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../support/cli.js';
 import type { TraceEntry } from '../../src/core/trace.js';
 import { FileTraceLogger, readTraceFile } from '../../src/observability/index.js';
 
@@ -45,13 +45,6 @@ test('trace file: when the writer cannot keep up, entries are dropped and counte
   f.flush();
   assert.equal(readTraceFile(path).entries.length, 3);
 });
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 test('agentflow run --trace-file then agentflow trace: the session as a tree, a list, JSON and a Mermaid diagram; a failure shows its code', async () => {
   const d = dir();

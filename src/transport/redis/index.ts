@@ -283,8 +283,9 @@ export class RedisTransport implements Transport {
       await this.cmd!.sendCommand(['EVAL', RELEASE, '1', this.lease(p), token]);
       this.lose(p);
     }
-    if (this.owned.size === 0) return out;
-    const owned = [...this.owned.keys()];
+    // A partition acquired while this call ran is read only after its pending entries were claimed (next call): order.
+    const owned = [...this.owned.keys()].filter((p) => !this.scan.has(p));
+    if (owned.length === 0) return out;
     const reply = (await this.blk!.sendCommand([
       'XREADGROUP', 'GROUP', 'workers', this.consumer, 'COUNT', String(max - out.length), 'BLOCK', String(this.o.blockMs),
       'STREAMS', ...owned.map((p) => this.stream(p)), ...owned.map(() => '>'),
