@@ -106,8 +106,9 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     .option('-q, --quiet', 'no progress output')
     .option('--redis <url>', 'emit into a Redis namespace and wait for the outcome a worker produces (start workers with `agentflow worker`)')
     .option('--namespace <ns>', 'the Redis namespace (implies --redis with the config\'s or default URL)')
+    .option('--lenient', 'unknown keys and sections in the config are warnings, not errors')
     .option('--trace-file <jsonl>', 'also append the trace to this JSON-lines file (rotated at 16 MiB, 4 files; read it with `agentflow trace`)')
-    .action(async (opts: { config: string; input?: string; inputFile?: string; session?: string; agents?: string; json?: boolean; quiet?: boolean; redis?: string; namespace?: string; traceFile?: string }) => {
+    .action(async (opts: { config: string; input?: string; inputFile?: string; session?: string; agents?: string; json?: boolean; quiet?: boolean; redis?: string; namespace?: string; traceFile?: string; lenient?: boolean }) => {
       // What to undo however the command ends (an error must not leave a runner or a connection open).
       const held: { runner?: { getStatus(): string; stop(): Promise<void> }; remote?: { close(): Promise<void> }; onSignal?: () => void; traceFile?: FileTraceLogger } = {};
       try {
@@ -122,6 +123,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         let lastAgent = '';
         const runner = await createRunnerFromConfig(opts.config, {
           agents,
+          lenient: opts.lenient,
           overrides: { ...(remote ? { transport: remote } : {}), ...(traceFile ? { traceLogger: traceFile } : {}) },
           onToken: progress
             ? (t, agent) => {
@@ -192,10 +194,11 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     .argument('[file]', 'config file', 'agentflow.toml')
     .option('-c, --config <file>', 'config file (as every command accepts; same as the argument)')
     .option('-a, --agents <module>', 'module exporting code agents (agents without code need a system_prompt)')
-    .action(async (arg: string, opts: { agents?: string; config?: string }) => {
+    .option('--lenient', 'unknown keys and sections are warnings, not errors')
+    .action(async (arg: string, opts: { agents?: string; config?: string; lenient?: boolean }) => {
       const file = opts.config ?? arg;
       try {
-        const loaded = await loadConfig(file);
+        const loaded = await loadConfig(file, { lenient: opts.lenient });
         const agents = await codeAgentsFor(file, opts.agents);
         validateLlmAgents(loaded, Object.keys(agents));
         for (const w of loaded.warnings) io.err(`  warning ${formatIssue(w)}\n`);

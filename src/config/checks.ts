@@ -89,7 +89,15 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   return best;
 }
 
-const didYouMean = (word: string, candidates: readonly string[]): string => {
+/**
+ * A ` (did you mean "x"?)` hint for a misspelt word, or `""` when nothing is close.
+ *
+ * @example
+ * ```ts
+ * didYouMean('olama', ['ollama', 'openai']); // ' (did you mean "ollama"?)'
+ * ```
+ */
+export const didYouMean = (word: string, candidates: readonly string[]): string => {
   const s = suggest(word, candidates);
   return s !== undefined && s !== word ? ` (did you mean "${s}"?)` : '';
 };
@@ -228,7 +236,9 @@ const GO_ONLY: Record<string, string> = {
  * reportUnknownKeys({ llm: { temprature: 0 } }, reporter); // warns: llm.temprature: unknown key "temprature" in [llm]; it is ignored (did you mean "temperature"?)
  * ```
  */
-export function reportUnknownKeys(raw: unknown, r: Reporter): void {
+export function reportUnknownKeys(raw: unknown, r: Reporter, options: { lenient?: boolean } = {}): void {
+  // Strict by default (a misspelt section silently changes the flow); lenient keeps them as warnings.
+  const unknown = (key: string, message: string): void => (options.lenient ? r.warn(key, `${message}; it is ignored`) : r.error(key, `${message} (pass --lenient or set AGENTFLOW_LENIENT_CONFIG=1 to ignore unknown keys)`));
   const walk = (v: unknown, node: JsonSchemaNode, path: string[], pattern: string[]): void => {
     const d = tableBranch(node);
     if (d.properties !== undefined && isTable(v)) {
@@ -244,8 +254,8 @@ export function reportUnknownKeys(raw: unknown, r: Reporter): void {
         if (free) continue;
         const go = GO_ONLY[[...pattern, k].join('.')];
         if (go !== undefined) r.warn(key, `"${k}" is an AgenticGoKit setting that agentflow does not support (${go}); it is ignored`);
-        else if (path.length === 0) r.warn(key, `unknown section [${k}]; it is ignored${didYouMean(k, Object.keys(shape)).replace(/"([^"]+)"/, '[$1]')}`);
-        else r.warn(key, `unknown key "${k}" in [${path.join('.')}]; it is ignored${didYouMean(k, Object.keys(shape))}`);
+        else if (path.length === 0) unknown(key, `unknown section [${k}]${didYouMean(k, Object.keys(shape)).replace(/"([^"]+)"/, '[$1]')}`);
+        else unknown(key, `unknown key "${k}" in [${path.join('.')}]${didYouMean(k, Object.keys(shape))}`);
       }
     } else if (typeof d.additionalProperties === 'object' && isTable(v)) {
       const each = d.additionalProperties;

@@ -33,6 +33,8 @@ export interface CreateFromConfigOptions {
   agents?: Record<string, AgentHandler | Agent | AgentHandlerFn>;
   /** Environment for `${VAR}`, `AGENTFLOW_*` and API keys. Default process.env. */
   env?: Record<string, string | undefined>;
+  /** Unknown keys in the file are warnings, not errors (default: `AGENTFLOW_LENIENT_CONFIG=1`). */
+  lenient?: boolean;
   /** Overrides the logger built from `[logging]`. */
   logger?: Logger;
   /** Streamed LLM tokens, as they arrive. */
@@ -155,7 +157,8 @@ function providerConfig(llm: ResolvedLlmConfig, baseDir: string, env: Record<str
  */
 export async function createRunnerFromConfig(pathOrObject: string | AgentflowConfigInput, options: CreateFromConfigOptions = {}): Promise<ConfiguredRunner> {
   const env = options.env ?? process.env;
-  const loaded = typeof pathOrObject === 'string' ? await loadConfig(pathOrObject, { env }) : validateConfigObject(pathOrObject, { env });
+  const lenient = options.lenient;
+  const loaded = typeof pathOrObject === 'string' ? await loadConfig(pathOrObject, { env, lenient }) : validateConfigObject(pathOrObject, { env, lenient });
   const config = loaded.config;
   const baseDir = loaded.file ? dirname(resolve(loaded.file)) : process.cwd();
   const code = options.agents ?? {};

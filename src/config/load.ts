@@ -9,7 +9,10 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse, TomlError } from 'smol-toml';
 import { ErrorCodes, type ErrorCode } from '../core/errors.js';
-import { crossCheck, reportSchemaIssues, reportUnknownKeys, type Reporter } from './checks.js';
+import { crossCheck, didYouMean, reportSchemaIssues, reportUnknownKeys, type Reporter } from './checks.js';
+import { listProviders } from '../providers/registry.js';
+import { resolveAgentLlm } from './defaults.js';
+import { KNOWN_PROVIDERS } from './schema.js';
 import { applyEnvOverrides, interpolateEnv, type Env } from './env.js';
 import { ConfigError, ConfigNotFoundError, type ConfigIssue, type ConfigWarning } from './errors.js';
 import { KeyLocator } from './locate.js';
@@ -44,6 +47,12 @@ export interface LoadOptions {
   file?: string;
   /** Environment for `${VAR}` and the `AGENTFLOW_LLM_*` overrides. Default `process.env`. */
   env?: Env;
+  /**
+   * Unknown keys and sections are warnings instead of errors (forward
+   * compatibility with newer files). Default: `AGENTFLOW_LENIENT_CONFIG=1`
+   * in the environment, else false.
+   */
+  lenient?: boolean;
 }
 
 /**
@@ -57,6 +66,8 @@ export interface LoadOptions {
 export interface ValidateOptions {
   /** Environment for `${VAR}` and the `AGENTFLOW_LLM_*` overrides. Default `process.env`. */
   env?: Env;
+  /** Unknown keys are warnings, not errors (see {@link LoadOptions.lenient}). */
+  lenient?: boolean;
 }
 
 /** Where each validated config came from, for later checks (validateLlmAgents). */
@@ -129,7 +140,7 @@ export function parseConfig(text: string, options: LoadOptions = {}): LoadedConf
     }
     throw new ConfigError([clean({ file: options.file, key: '(syntax)', message: `TOML syntax error: ${(err as Error)?.message ?? String(err)}`, code: ErrorCodes.CONFIG_INVALID })], options.file);
   }
-  return check(raw, { file: options.file, env: options.env ?? process.env, locator: new KeyLocator(source) });
+  return check(raw, { file: options.file, env: options.env ?? process.env, locator: new KeyLocator(source), lenient: options.lenient });
 }
 
 /**
@@ -149,7 +160,7 @@ export function parseConfig(text: string, options: LoadOptions = {}): LoadedConf
  * ```
  */
 export function validateConfigObject(obj: unknown, options: ValidateOptions = {}): LoadedConfig {
-  return check(obj, { env: options.env ?? process.env });
+  return check(obj, { env: options.env ?? process.env, lenient: options.lenient });
 }
 
 /**
@@ -184,6 +195,29 @@ export function validateLlmAgents(config: AgentflowConfig | LoadedConfig, codeAg
         message: `agent "${name}" has no code handler, so it runs as an LLM agent and needs a system_prompt (or register a handler named "${name}")`,
         expected: 'a non-empty string',
         received: a.system_prompt === undefined ? undefined : `string ${JSON.stringify(a.system_prompt)}`,
+        code: ErrorCodes.CONFIG_INVALID,
+      }),
+    );
+  }
+  // An LLM agent's provider must exist now (built in, or registered by the agents module): fail at validation, not at the first run.
+  const known = listProviders();
+  const reported = new Set<string>();
+  for (const [name, a] of Object.entries(c.agents ?? {})) {
+    if (a.enabled === false || code.has(name)) continue;
+    const provider = resolveAgentLlm(c, name).provider;
+    if (known.includes(provider)) continue;
+    const own = (a as { llm?: { provider?: string } }).llm?.provider !== undefined;
+    const key = own ? `agents.${name}.llm.provider` : c.llm?.provider !== undefined ? 'llm.provider' : 'agent_flow.provider';
+    if (reported.has(key)) continue;
+    reported.add(key);
+    issues.push(
+      clean({
+        file,
+        ...position(src?.locator, key),
+        key,
+        message: `unknown LLM provider "${provider}" (used by agent "${name}")${didYouMean(provider, known)}; built in: ${KNOWN_PROVIDERS.join(', ')}; a custom provider must be registered with registerProvider() in the agents module`,
+        expected: known.join('|'),
+        received: `string ${JSON.stringify(provider)}`,
         code: ErrorCodes.CONFIG_INVALID,
       }),
     );
@@ -244,7 +278,7 @@ function sanitize(v: unknown, path: string, r: Reporter, seen: WeakSet<object>):
 
 const lineOrder = (a: { line?: number }, b: { line?: number }) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER);
 
-function check(input: unknown, ctx: { file?: string; env: Env; locator?: KeyLocator }): LoadedConfig {
+function check(input: unknown, ctx: { file?: string; env: Env; locator?: KeyLocator; lenient?: boolean }): LoadedConfig {
   const issues: ConfigIssue[] = [];
   const warnings: ConfigWarning[] = [];
   let fromEnv = new Map<string, string>();
@@ -287,7 +321,7 @@ function check(input: unknown, ctx: { file?: string; env: Env; locator?: KeyLoca
 
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) reportSchemaIssues(parsed.error.issues, raw, r);
-  reportUnknownKeys(raw, r);
+  reportUnknownKeys(raw, r, { lenient: ctx.lenient ?? ctx.env.AGENTFLOW_LENIENT_CONFIG === '1' });
   crossCheck(raw, r, { env: ctx.env, interpolated: interpolation.interpolated });
 
   issues.sort(lineOrder);

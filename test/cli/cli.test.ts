@@ -39,7 +39,9 @@ test('validate: the seed files pass; a broken file reports every error with file
   assert.equal(r.code, ExitCode.InvalidConfig);
   assert.match(r.err, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2 llm\\.temperature: expected number`));
   assert.match(r.err, /:5 orchestration\.mode: unknown orchestration mode "paralel"/);
-  assert.match(r.err, /warning .*:9 agents\.a\.flavour: unknown key/);
+  assert.match(r.err, /:9 agents\.a\.flavour: unknown key "flavour" in \[agents\.a\]/);
+  const lenient = await cli(['validate', bad, '--lenient']);
+  assert.match(lenient.err, /warning .*:9 agents\.a\.flavour: unknown key/);
   const noPrompt = join(dir, 'np.toml');
   writeFileSync(noPrompt, '[agents.writer]\nrole = "w"\n');
   const np = await cli(['validate', noPrompt]);

@@ -216,9 +216,26 @@ test('several errors in one file are reported together, in file order, one line 
   assert.deepEqual(err.warnings.map((w) => w.key), ['orchestration.max_iterations']);
 });
 
-test('unknown keys are warnings with their line, never errors; AgenticGoKit-only keys and unsupported sections are explained', () => {
+test('unknown keys and sections are errors by default, each with its line and a "did you mean"; AgenticGoKit-only keys and unsupported sections stay warnings', () => {
   const file = fixture('unknown-keys.toml');
-  const { config, warnings } = loadConfigSync(file, { env: {} });
+  let err: ConfigError | undefined;
+  try {
+    loadConfigSync(file, { env: {} });
+  } catch (e) {
+    err = e as ConfigError;
+  }
+  assert.ok(err instanceof ConfigError, 'a misspelt key fails the load');
+  assert.deepEqual(err.issues.map((i) => [i.key, i.line]), [['agent_flow.colour', 3], ['llm.temprature', 8], ['agents.writer.mood', 15], ['memory', 18]]);
+  assert.match(err.issues[1]!.message, /unknown key "temprature" in \[llm\] \(did you mean "temperature"\?\).*--lenient/);
+  assert.match(err.issues[3]!.message, /unknown section \[memory\]/);
+  assert.deepEqual(err.warnings.map((w) => w.key), ['logging.file_only', 'agents.writer.auto_llm', 'mcp']);
+  // The environment switch is the same as the option.
+  assert.doesNotThrow(() => loadConfigSync(file, { env: { AGENTFLOW_LENIENT_CONFIG: '1' } }));
+});
+
+test('lenient: unknown keys are warnings with their line; AgenticGoKit-only keys and unsupported sections are explained', () => {
+  const file = fixture('unknown-keys.toml');
+  const { config, warnings } = loadConfigSync(file, { env: {}, lenient: true });
   assert.deepEqual(
     warnings.map((w) => [w.key, w.line, w.file]),
     [
@@ -383,4 +400,18 @@ test('ConfigError keeps its structure: code, issues, warnings, details, and form
   assert.equal(err.message, 'invalid configuration in a.toml (1 problem):\na.toml:3:7 llm.model: must not be empty');
   assert.equal(formatIssue({ line: 2, key: 'k', message: 'm' }), '<toml>:2 k: m');
   assert.equal(formatIssue({ key: 'k', message: 'm' }), 'k: m');
+});
+
+test('validation: an unknown LLM provider fails validation (with a suggestion), not the first run; a registered custom provider passes', async () => {
+  const { parseConfig, validateLlmAgents } = await import('../../src/config/index.js');
+  const { registerProvider } = await import('../../src/providers/index.js');
+  const loaded = parseConfig('[llm]\nprovider = "olama"\n[agents.a]\nsystem_prompt = "x"\n', { env: {}, file: 'agentflow.toml' });
+  assert.throws(
+    () => validateLlmAgents(loaded, []),
+    (e: ConfigError) => e.issues.length === 1 && e.issues[0]!.key === 'llm.provider' && e.issues[0]!.line === 2 && /unknown LLM provider "olama".*did you mean "ollama"/.test(e.issues[0]!.message),
+  );
+  assert.doesNotThrow(() => validateLlmAgents(loaded, ['a']), 'a code agent needs no provider');
+  registerProvider('my-llm', () => ({ name: 'my-llm', model: 'm', chat: async () => ({ content: '', model: 'm', usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 }, finishReason: 'stop', durationMs: 0 }), async *stream() {} }));
+  const custom = parseConfig('[llm]\nprovider = "my-llm"\n[agents.a]\nsystem_prompt = "x"\n', { env: {} });
+  assert.doesNotThrow(() => validateLlmAgents(custom, []));
 });
