@@ -9,7 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { AgentflowError, ErrorCodes, EventFailedError } from '../core/errors.js';
 import { newEvent } from '../core/event.js';
 import { formatTrace } from '../observability/format.js';
-import { ConfigError, ConfigNotFoundError, formatIssue } from '../config/errors.js';
+import { ConfigError, ConfigNotFoundError, formatIssue, formatIssues } from '../config/errors.js';
 import { loadConfig, validateLlmAgents } from '../config/load.js';
 import { agentWithDefaults, resolveAgentLlm } from '../config/defaults.js';
 import { createRunnerFromConfig } from '../config/create-runner.js';
@@ -48,7 +48,7 @@ async function codeAgentsFor(configFile: string, explicit: string | undefined): 
 
 function reportError(err: unknown, io: Io): number {
   if (err instanceof ConfigError) {
-    io.err(`${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in the configuration:\n${err.issues.map((i) => `  error   ${formatIssue(i)}`).join('\n')}\n`);
+    io.err(`${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in the configuration:\n${formatIssues(err.issues, '  error   ')}\n`);
     for (const w of err.warnings) io.err(`  warning ${formatIssue(w)}\n`);
     return ExitCode.InvalidConfig;
   }

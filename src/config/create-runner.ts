@@ -177,6 +177,11 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   const orch = config.orchestration;
   const er = config.error_routing;
 
+  // [observability] otel = true: spans through agentflow/otel (loaded only then), and an OTLP exporter when an endpoint is given.
+  const ob = config.observability;
+  const otelMod = ob.otel ? await import('../observability/otel/index.js') : undefined;
+  const otel = otelMod && ob.endpoint ? await otelMod.setupOtel({ serviceName: ob.service_name ?? config.agent_flow.name ?? 'agentflow', endpoint: ob.endpoint }) : undefined;
+  const otelOpts = { captureContent: ob.capture_content };
   const middleware: AgentMiddleware[] = [];
   let breakers: Map<string, CircuitBreaker> | undefined;
   if (er.enable_circuit_breaker) {
@@ -186,7 +191,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
       successThreshold: cb.success_threshold,
       resetTimeoutMs: cb.reset_timeout_ms,
       halfOpenMaxCalls: cb.half_open_max_calls,
-      onStateChange: (c) => logger.warn({ agent: c.name, from: c.from, to: c.to }, 'circuit breaker state changed'),
+      onStateChange: (c) => (logger.warn({ agent: c.name, from: c.from, to: c.to }, 'circuit breaker state changed'), otelMod?.recordCircuitChange(c)),
     });
     middleware.push(m.middleware);
     breakers = m.breakers;
@@ -229,11 +234,6 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
           onError: (err) => logger.warn({ err: err.message }, 'redis transport error'),
         })
       : undefined;
-  // [observability] otel = true: spans through agentflow/otel (loaded only then), and an OTLP exporter when an endpoint is given.
-  const ob = config.observability;
-  const otelMod = ob.otel ? await import('../observability/otel/index.js') : undefined;
-  const otel = otelMod && ob.endpoint ? await otelMod.setupOtel({ serviceName: ob.service_name ?? config.agent_flow.name ?? 'agentflow', endpoint: ob.endpoint }) : undefined;
-  const otelOpts = { captureContent: ob.capture_content };
   const runner = new Runner({
     transport,
     logger,
@@ -296,7 +296,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
                 successThreshold: cb.success_threshold,
                 resetTimeoutMs: cb.reset_timeout_ms,
                 halfOpenMaxCalls: cb.half_open_max_calls,
-                onStateChange: (c) => logger.warn({ provider: c.name, from: c.from, to: c.to }, 'provider circuit breaker state changed'),
+                onStateChange: (c) => (logger.warn({ provider: c.name, from: c.from, to: c.to }, 'provider circuit breaker state changed'), otelMod?.recordCircuitChange(c)),
               })
             : p;
         }),

@@ -73,7 +73,35 @@ export function formatIssue(issue: ConfigIssue | ConfigWarning): string {
   if (issue.line !== undefined) parts.push(String(issue.line));
   if (issue.line !== undefined && issue.column !== undefined) parts.push(String(issue.column));
   const where = parts.join(':');
-  return `${where ? `${where} ` : ''}${issue.key}: ${issue.message}`;
+  // Bounded: a huge value echoed in a message must not make the report huge.
+  const key = issue.key.length > 200 ? `${issue.key.slice(0, 200)}…` : issue.key;
+  const message = issue.message.length > 600 ? `${issue.message.slice(0, 600)}… (${issue.message.length} characters)` : issue.message;
+  return `${where ? `${where} ` : ''}${key}: ${message}`;
+}
+
+/**
+ * Issues listed in a message or report; the rest are counted.
+ *
+ * @example
+ * ```ts
+ * if (err.issues.length > MAX_LISTED_ISSUES) console.error('see err.issues for all of them');
+ * ```
+ */
+export const MAX_LISTED_ISSUES = 100;
+
+/**
+ * The first {@link MAX_LISTED_ISSUES} issues formatted (with `prefix`), and a
+ * line counting the rest.
+ *
+ * @example
+ * ```ts
+ * console.error(formatIssues(err.issues, '  error   '));
+ * ```
+ */
+export function formatIssues(issues: readonly (ConfigIssue | ConfigWarning)[], prefix = ''): string {
+  const lines = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `${prefix}${formatIssue(i)}`);
+  if (issues.length > MAX_LISTED_ISSUES) lines.push(`${prefix}… and ${issues.length - MAX_LISTED_ISSUES} more`);
+  return lines.join('\n');
 }
 
 /**
@@ -102,7 +130,7 @@ export class ConfigError extends AgentflowError {
   constructor(issues: ConfigIssue[], file?: string, warnings: ConfigWarning[] = []) {
     const n = issues.length;
     const heading = `invalid configuration${file ? ` in ${file}` : ''} (${n} problem${n === 1 ? '' : 's'}):`;
-    super(ErrorCodes.CONFIG_INVALID, [heading, ...issues.map(formatIssue)].join('\n'), {
+    super(ErrorCodes.CONFIG_INVALID, `${heading}\n${formatIssues(issues)}`, {
       details: { file, line: issues[0]?.line, column: issues[0]?.column, key: issues[0]?.key, issueCount: n },
     });
     this.issues = issues;

@@ -132,6 +132,7 @@ export function parseConfig(text: string, options: LoadOptions = {}): LoadedConf
   try {
     raw = parse(source);
   } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(options.file, '(syntax)');
     if (err instanceof TomlError) {
       const reason = (err.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/i, '');
       const hint = /control characters|unterminated|end of (file|input)/i.test(reason) ? ' (is a closing quote or bracket missing?)' : '';
@@ -278,7 +279,28 @@ function sanitize(v: unknown, path: string, r: Reporter, seen: WeakSet<object>):
 
 const lineOrder = (a: { line?: number }, b: { line?: number }) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER);
 
+/** Tables and arrays nest at most this deep (a config bomb must fail typed, not overflow the stack). */
+const MAX_DEPTH = 64;
+
+function tooDeep(file: string | undefined, key: string): ConfigError {
+  return new ConfigError([clean({ file, key, message: `the configuration nests deeper than ${MAX_DEPTH} levels`, code: ErrorCodes.CONFIG_INVALID })], file);
+}
+
+/** The first path deeper than MAX_DEPTH, found without recursion. */
+function depthViolation(root: unknown): string | undefined {
+  const stack: Array<{ v: unknown; path: string[] }> = [{ v: root, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (path.length > MAX_DEPTH) return `${path.slice(0, 8).join('.')}.…`;
+    for (const [k, child] of Object.entries(v as Record<string, unknown>)) if (child !== null && typeof child === 'object') stack.push({ v: child, path: [...path, k] });
+  }
+  return undefined;
+}
+
 function check(input: unknown, ctx: { file?: string; env: Env; locator?: KeyLocator; lenient?: boolean }): LoadedConfig {
+  const deep = depthViolation(input);
+  if (deep !== undefined) throw tooDeep(ctx.file, deep);
   const issues: ConfigIssue[] = [];
   const warnings: ConfigWarning[] = [];
   let fromEnv = new Map<string, string>();

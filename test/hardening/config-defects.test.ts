@@ -53,3 +53,39 @@ test('defect: timeout_seconds of a code agent declared in agentflow.toml was ign
   assert.ok(Date.now() - t0 < 5000);
   await runner.stop();
 });
+
+test('defect: a 20,000-deep table overflowed the stack with an untyped error; it is a ConfigError (exit 2) naming the depth', async () => {
+  const { parseConfig, validateConfigObject, ConfigError } = await import('../../src/config/index.js');
+  const deep = `[${Array.from({ length: 20_000 }, () => 'a').join('.')}]\nx = 1\n`;
+  assert.throws(() => parseConfig(deep, { env: {} }), (e: unknown) => e instanceof ConfigError && e.code === 'AF_ERR_CONFIG_INVALID' && /deeper than 64 levels/.test(e.message));
+  let obj: Record<string, unknown> = {};
+  const root = obj;
+  for (let i = 0; i < 20_000; i++) obj = (obj.a = {}) as Record<string, unknown>;
+  assert.throws(() => validateConfigObject(root, { env: {} }), (e: unknown) => e instanceof ConfigError && /deeper than 64 levels/.test(e.message));
+});
+
+test('defect: error messages grew with every problem and every echoed value; they list at most 100 issues, each bounded', async () => {
+  const { parseConfig, ConfigError } = await import('../../src/config/index.js');
+  const wide = Array.from({ length: 5000 }, (_, i) => `[agents.a${i}]\nsystem_prompt = "x"\nbogus_key_${i} = 1`).join('\n');
+  let err: InstanceType<typeof ConfigError> | undefined;
+  try {
+    parseConfig(wide, { env: {} });
+  } catch (e) {
+    err = e as InstanceType<typeof ConfigError>;
+  }
+  assert.ok(err instanceof ConfigError);
+  assert.equal(err.issues.length, 5000, 'every issue is still in .issues');
+  assert.ok(err.message.length < 40_000, `message is ${err.message.length} characters`);
+  assert.match(err.message, /… and 4900 more$/);
+  const huge = parseConfigError(() => parseConfig(`[llm]\ntemperature = "${'h'.repeat(250_000)}"\n`, { env: {} }));
+  assert.ok(huge.length < 5000, `one huge echoed value gives a ${huge.length}-character message`);
+});
+
+function parseConfigError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}

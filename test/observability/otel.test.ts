@@ -200,3 +200,20 @@ test('otel: an LLM agent on the real test model (llama-cpp) gets a chat span wit
   assert.equal(typeof (chat.attributes['gen_ai.response.finish_reasons'] as string[])[0], 'string');
   assert.equal(chat.attributes['gen_ai.input.messages'], undefined, 'prompts are not captured by default');
 });
+
+test('otel: a circuit breaker opening is a span event on the agent call that tripped it', async () => {
+  const { circuitBreakerMiddleware } = await import('../../src/reliability/index.js');
+  const { recordCircuitChange } = await import('../../src/observability/otel/index.js');
+  const cb = circuitBreakerMiddleware({ failureThreshold: 1, resetTimeoutMs: 60_000, onStateChange: recordCircuitChange });
+  const r = testRunner({ instrumentation: otelInstrumentation(), middleware: [cb.middleware] });
+  r.registerAgent('flaky', () => {
+    throw new Error('down');
+  });
+  await r.start();
+  await r.run(newEvent('flaky', {})).catch(() => undefined);
+  await r.stop();
+  const span = exporter.getFinishedSpans().find((s) => s.events.some((e) => e.name === 'circuit_state_change'));
+  assert.equal(span?.name, 'invoke_agent flaky');
+  const ev = span!.events.find((e) => e.name === 'circuit_state_change')!;
+  assert.deepEqual([ev.attributes?.['agentflow.circuit.name'], ev.attributes?.['agentflow.circuit.from'], ev.attributes?.['agentflow.circuit.to']], ['flaky', 'closed', 'open']);
+});

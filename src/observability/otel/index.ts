@@ -271,3 +271,17 @@ export function instrumentProvider(provider: LLMProvider, options: OtelOptions =
     close: provider.close === undefined ? undefined : () => provider.close!(),
   };
 }
+
+/**
+ * Records a circuit breaker's state change as a `circuit_state_change` span
+ * event on the active span (the agent call or LLM request that tripped it).
+ * Pass it as (or call it from) a breaker's `onStateChange`.
+ *
+ * @example
+ * ```ts
+ * circuitBreakerMiddleware({ onStateChange: recordCircuitChange });
+ * ```
+ */
+export function recordCircuitChange(change: { name: string; from: string; to: string }): void {
+  trace.getActiveSpan()?.addEvent('circuit_state_change', { 'agentflow.circuit.name': change.name, 'agentflow.circuit.from': change.from, 'agentflow.circuit.to': change.to });
+}
