@@ -193,16 +193,32 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     .description('check a config file and report every problem at once (exit 0 valid, 2 invalid, 64 unreadable)')
     .argument('[file]', 'config file', 'agentflow.toml')
     .option('-c, --config <file>', 'config file (as every command accepts; same as the argument)')
-    .option('-a, --agents <module>', 'module exporting code agents (agents without code need a system_prompt)')
+    .option('-a, --agents <module>', 'load (run) this module exporting code agents, to check which agents have handlers')
+    .option('--load-agents', 'load (run) the agents module found beside the config, to check handlers and custom providers')
     .option('--lenient', 'unknown keys and sections are warnings, not errors')
-    .action(async (arg: string, opts: { agents?: string; config?: string; lenient?: boolean }) => {
+    .action(async (arg: string, opts: { agents?: string; config?: string; lenient?: boolean; loadAgents?: boolean }) => {
       const file = opts.config ?? arg;
       try {
         const loaded = await loadConfig(file, { lenient: opts.lenient });
-        const agents = await codeAgentsFor(file, opts.agents);
-        validateLlmAgents(loaded, Object.keys(agents));
+        // Validating must not run code unless asked: the module beside the config is only found, not imported.
+        const mod = findAgentsModule(file, opts.agents);
+        const load = mod !== undefined && (opts.agents !== undefined || opts.loadAgents === true);
+        let handlers: string[];
+        if (load) handlers = Object.keys(await loadAgentsModule(mod));
+        else {
+          // Not loaded: an agent without a system_prompt may be a handler in the module; say so instead of failing.
+          handlers = [];
+          if (mod !== undefined) {
+            for (const [name, a] of Object.entries(loaded.config.agents ?? {})) {
+              if (a.enabled === false || (typeof a.system_prompt === 'string' && a.system_prompt.trim() !== '')) continue;
+              handlers.push(name);
+              io.err(`  note    agent "${name}" has no system_prompt: it must be a handler exported by ${mod} (not loaded; pass --load-agents to check)\n`);
+            }
+          }
+        }
+        validateLlmAgents(loaded, handlers);
         for (const w of loaded.warnings) io.err(`  warning ${formatIssue(w)}\n`);
-        io.out(`${file}: valid (${Object.keys(loaded.config.agents ?? {}).length} agents, mode ${loaded.config.orchestration?.mode ?? 'route'}${loaded.warnings.length ? `, ${loaded.warnings.length} warning(s)` : ''})\n`);
+        io.out(`${file}: valid (${Object.keys(loaded.config.agents ?? {}).length} agents, mode ${loaded.config.orchestration?.mode ?? 'route'}${loaded.warnings.length ? `, ${loaded.warnings.length} warning(s)` : ''}${mod !== undefined && !load ? '; agents module not loaded' : ''})\n`);
       } catch (err) {
         code = reportError(err, io);
       }
