@@ -26,6 +26,8 @@ export interface LLMAgentOptions extends AgentOptions {
   seed?: number;
   /** Receives each streamed token as it arrives. */
   onToken?: (token: string, agent: string, eventId: string) => void;
+  /** Route mode: the agent this one hands its output to (sets `route` in the output). */
+  next?: string;
 }
 
 /**
@@ -100,6 +102,7 @@ export class LLMAgent extends BaseAgent {
       { signal: ctx.signal, onToken: onToken ? (tok) => onToken(tok, this.name, ctx.eventId) : undefined },
     );
     const out = input.clone();
+    if (this.opts.next !== undefined) out.setMeta('route', this.opts.next);
     out.set('response', res.content);
     const responses = (out.get('responses') as JsonObject | undefined) ?? {};
     out.set('responses', { ...responses, [this.name]: res.content });

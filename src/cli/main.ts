@@ -14,6 +14,7 @@ import { loadConfig, validateLlmAgents } from '../config/load.js';
 import { agentWithDefaults, resolveAgentLlm } from '../config/defaults.js';
 import { createRunnerFromConfig } from '../config/create-runner.js';
 import { flowToMermaid } from '../config/graph.js';
+import { unreachableAgents, unreachableMessage } from '../config/reachability.js';
 import { findAgentsModule, loadAgentsModule, type CodeAgents } from './agents-module.js';
 import { scaffold } from './scaffold.js';
 import { redisTransportFor } from './redis-options.js';
@@ -218,6 +219,8 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         }
         validateLlmAgents(loaded, handlers);
         for (const w of loaded.warnings) io.err(`  warning ${formatIssue(w)}\n`);
+        // Which agents can run at all is known only when the handlers are (no module, or a loaded one).
+        if (mod === undefined || load) for (const name of unreachableAgents(loaded.config, handlers)) io.err(`  warning agents.${name}: ${unreachableMessage(name)}\n`);
         io.out(`${file}: valid (${Object.keys(loaded.config.agents ?? {}).length} agents, mode ${loaded.config.orchestration?.mode ?? 'route'}${loaded.warnings.length ? `, ${loaded.warnings.length} warning(s)` : ''}${mod !== undefined && !load ? '; agents module not loaded' : ''})\n`);
       } catch (err) {
         code = reportError(err, io);

@@ -30,77 +30,8 @@ const isTable = (v: unknown): v is Table => v !== null && typeof v === 'object' 
 const tableAt = (t: unknown, k: string): Table | undefined => (isTable(t) && isTable(t[k]) ? t[k] : undefined);
 const strAt = (t: Table | undefined, k: string): string | undefined => (t && typeof t[k] === 'string' ? t[k] : undefined);
 
-/**
- * Describes a raw value for messages: `string "hot"`, `number 9`,
- * `boolean true`, `an array`, `a table`, `a date-time`.
- *
- * @example
- * ```ts
- * describeValue('hot'); // 'string "hot"'
- * ```
- */
-export function describeValue(v: unknown): string | undefined {
-  if (v === undefined) return undefined;
-  if (v === null) return 'null';
-  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${String(v)}`;
-  if (Array.isArray(v)) return 'an array';
-  if (v instanceof Date) return `a date-time (${String(v)})`;
-  if (typeof v === 'object') return 'a table';
-  return typeof v;
-}
-
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return d[b.length]!;
-}
-
-/**
- * The candidate closest to `word` (case-insensitive edit distance at most a
- * third of its length, at least 1; none for words shorter than 3), for
- * "did you mean" hints.
- *
- * @example
- * ```ts
- * suggest('paralel', ['route', 'parallel']); // 'parallel'
- * ```
- */
-export function suggest(word: string, candidates: readonly string[]): string | undefined {
-  const w = word.toLowerCase();
-  let best: string | undefined;
-  if (word.length < 3) return undefined;
-  let bestD = Math.max(1, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = distance(w, c.toLowerCase());
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
-}
-
-/**
- * A ` (did you mean "x"?)` hint for a misspelt word, or `""` when nothing is close.
- *
- * @example
- * ```ts
- * didYouMean('olama', ['ollama', 'openai']); // ' (did you mean "ollama"?)'
- * ```
- */
-export const didYouMean = (word: string, candidates: readonly string[]): string => {
-  const s = suggest(word, candidates);
-  return s !== undefined && s !== word ? ` (did you mean "${s}"?)` : '';
-};
+export { describeValue, suggest, didYouMean } from './suggest.js';
+import { describeValue, didYouMean } from './suggest.js';
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
@@ -304,6 +235,9 @@ export function crossCheck(raw: Table, r: Reporter, ctx: { env: Env; interpolate
     }
   };
 
+  // [agents.NAME] next (which agents nothing reaches is checked once the code agents are known: unreachableAgents)
+  for (const [name, a] of Object.entries(agents)) if (isTable(a) && a.next !== undefined) refer(`agents.${name}.next`, `agents.${name}.next`, a.next);
+
   // [orchestration]
   const o = tableAt(raw, 'orchestration');
   if (o) {
@@ -405,3 +339,4 @@ export function crossCheck(raw: Table, r: Reporter, ctx: { env: Env; interpolate
     }
   }
 }
+

@@ -15,6 +15,7 @@ import type { AgentMiddleware, RunnerConfig } from '../runner/config.js';
 import { Runner } from '../runner/runner.js';
 import { createProvider } from '../providers/registry.js';
 import type { LLMProvider, ProviderConfig } from '../providers/types.js';
+import { unreachableAgents, unreachableMessage } from './reachability.js';
 import { LLMAgent } from '../agents/llm-agent.js';
 import { resolveAgentLlm, type ResolvedLlmConfig } from './defaults.js';
 import { loadConfig, validateConfigObject, validateLlmAgents, type LoadedConfig } from './load.js';
@@ -312,6 +313,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
         capabilities: a.capabilities,
         systemPrompt: a.system_prompt!,
         timeoutMs: a.timeout_seconds !== undefined ? a.timeout_seconds * 1000 : undefined,
+        next: a.next,
         provider,
         temperature: llm.temperature,
         maxTokens: llm.max_tokens,
@@ -340,5 +342,6 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   const providerList = await Promise.all(providers.values());
   const flow: FlowInfo = { config, warnings: loaded.warnings, file: loaded.file, entryAgent, codeAgents, llmAgents, deadLetters: sink.q, breakers, providers: providerList, otel };
   for (const w of loaded.warnings) logger.warn({ file: w.file, line: w.line, key: w.key }, w.message);
+  for (const name of unreachableAgents(config, Object.keys(code))) logger.warn({ key: `agents.${name}` }, unreachableMessage(name));
   return Object.assign(runner, { flow }) as ConfiguredRunner;
 }

@@ -18,3 +18,4 @@ export * from './load.js';
 export { KeyLocator, locateKeys, keyLines, type KeyPosition } from './locate.js';
 export * from './create-runner.js';
 export * from './graph.js';
+export * from './reachability.js';

@@ -192,6 +192,8 @@ export const AgentSchema = z.object({
   retry_policy: RetryPolicySchema.optional(),
   rate_limit: RateLimitSchema.optional(),
   max_concurrency: positiveInt().optional(),
+  /** Route mode: the agent an LLM agent hands its output to (an LLM cannot set `route` itself). */
+  next: agentName().optional(),
 });
 
 /**

@@ -110,6 +110,12 @@ export interface TraceLogger {
 export interface InMemoryTraceLoggerOptions {
   /** Entries kept (all sessions together); the oldest are overwritten first. Default 10,000. */
   maxEntries?: number;
+  /**
+   * Approximate bytes kept (the entries' ids, session ids, agent names and
+   * error messages): past it the oldest entries are dropped even below
+   * `maxEntries`. Default 32 MiB.
+   */
+  maxBytes?: number;
   /** Keep only entries this returns true for (the seed's EventTracer filters), e.g. failures only. */
   filter?: (entry: TraceEntry) => boolean;
 }
@@ -134,8 +140,11 @@ const EVENT_END = TYPE_CODE.event_end;
  */
 export class InMemoryTraceLogger implements TraceLogger {
   readonly maxEntries: number;
+  readonly maxBytes: number;
   private readonly filter: ((entry: TraceEntry) => boolean) | undefined;
   private next = 0;
+  private bytesHeld = 0;
+  private readonly bytes: Float64Array;
   private count = 0;
   private written = 0;
   private readonly ts: Float64Array;
@@ -156,6 +165,8 @@ export class InMemoryTraceLogger implements TraceLogger {
   constructor(options: InMemoryTraceLoggerOptions = {}) {
     const n = Math.max(1, Math.floor(options.maxEntries ?? 10_000));
     this.maxEntries = n;
+    this.maxBytes = Math.max(1, options.maxBytes ?? 32 * 1024 * 1024);
+    this.bytes = new Float64Array(n);
     this.filter = options.filter;
     this.ts = new Float64Array(n);
     this.dur = new Float64Array(n);
@@ -191,9 +202,7 @@ export class InMemoryTraceLogger implements TraceLogger {
       e.error === undefined && e.reason === undefined && e.hook === undefined && e.detail === undefined
         ? undefined
         : { error: e.error === undefined ? undefined : { ...e.error }, reason: e.reason, hook: e.hook, detail: e.detail === undefined ? undefined : { ...e.detail } };
-    this.next = i + 1 === this.maxEntries ? 0 : i + 1;
-    if (this.count < this.maxEntries) this.count++;
-    this.written++;
+    this.advance(i, e.eventId.length + this.sessionId[i]!.length + e.agentId.length + (e.error === undefined ? 0 : e.error.message.length) + (e.detail === undefined ? 0 : 256));
   }
 
   /** Whether entries are filtered (the runner then builds entry objects for the filter). */
@@ -234,16 +243,36 @@ export class InMemoryTraceLogger implements TraceLogger {
     this.source[i] = sourceAgentId;
     this.status[i] = status;
     this.extra[i] = error === undefined && reason === undefined ? undefined : { error: error === undefined ? undefined : { ...error }, reason: reason as TraceEntry['reason'] };
-    this.next = i + 1 === this.maxEntries ? 0 : i + 1;
-    if (this.count < this.maxEntries) this.count++;
+    this.advance(i, eventId.length + this.sessionId[i]!.length + agentId.length + (error === undefined ? 0 : error.message.length));
+  }
+
+  /** Moves past slot `i` (just written, about `size` bytes of strings), dropping the oldest entries past `maxBytes`. */
+  private advance(i: number, size: number): void {
+    const b = size + 96; // the fixed columns of a slot
+    this.bytesHeld += b - this.bytes[i]!;
+    this.bytes[i] = b;
+    const n = this.maxEntries;
+    this.next = i + 1 === n ? 0 : i + 1;
+    if (this.count < n) this.count++;
     this.written++;
+    while (this.bytesHeld > this.maxBytes && this.count > 1) {
+      const old = (this.next - this.count + n) % n;
+      this.bytesHeld -= this.bytes[old]!;
+      this.bytes[old] = 0;
+      this.eventId[old] = '';
+      this.sessionId[old] = '';
+      this.agentId[old] = '';
+      this.extra[old] = undefined;
+      this.parent[old] = undefined;
+      this.count--;
+    }
   }
 
   getTrace(sessionId: string): TraceEntry[] {
     const key = sessionId || 'default';
     const out: TraceEntry[] = [];
     const n = this.maxEntries;
-    let i = this.count < n ? 0 : this.next;
+    let i = (this.next - this.count + n) % n;
     for (let k = 0; k < this.count; k++, i = i + 1 === n ? 0 : i + 1) {
       if (this.sessionId[i] === key) out.push(this.entryAt(i));
     }
@@ -254,14 +283,14 @@ export class InMemoryTraceLogger implements TraceLogger {
   sessionIds(): string[] {
     const seen = new Set<string>();
     const n = this.maxEntries;
-    let i = this.count < n ? 0 : this.next;
+    let i = (this.next - this.count + n) % n;
     for (let k = 0; k < this.count; k++, i = i + 1 === n ? 0 : i + 1) seen.add(this.sessionId[i]!);
     return [...seen];
   }
 
-  /** Entries held now, and entries overwritten to stay under `maxEntries`. */
-  size(): { entries: number; dropped: number } {
-    return { entries: this.count, dropped: this.written - this.count };
+  /** Entries held now, entries dropped to stay under `maxEntries`/`maxBytes`, and approximate bytes held. */
+  size(): { entries: number; dropped: number; bytes: number } {
+    return { entries: this.count, dropped: this.written - this.count, bytes: this.bytesHeld };
   }
 
   /** Forgets everything. */
@@ -269,6 +298,8 @@ export class InMemoryTraceLogger implements TraceLogger {
     this.count = 0;
     this.next = 0;
     this.written = 0;
+    this.bytesHeld = 0;
+    this.bytes.fill(0);
     this.eventId.fill('');
     this.sessionId.fill('');
     this.agentId.fill('');

@@ -29,3 +29,14 @@ test('defect: validate imported and ran the agents module beside the config; it 
   assert.equal(missing.code, 2);
   assert.match(missing.err, /agents\.greeter\.system_prompt/);
 });
+
+test('validate warns about LLM agents that never run in route mode, and not once `next` reaches them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'af-validate-'));
+  const cfg = join(dir, 'agentflow.toml');
+  writeFileSync(cfg, '[agents.first]\nsystem_prompt = "a"\n[agents.second]\nsystem_prompt = "b"\n');
+  const r = await cli(['validate', cfg]);
+  assert.equal(r.code, 0);
+  assert.match(r.err, /warning agents\.second: agent "second" never runs in route mode/);
+  writeFileSync(cfg, '[agents.first]\nsystem_prompt = "a"\nnext = "second"\n[agents.second]\nsystem_prompt = "b"\n');
+  assert.doesNotMatch((await cli(['validate', cfg])).err, /never runs/);
+});

@@ -89,3 +89,28 @@ function parseConfigError(fn: () => unknown): string {
   }
   return '';
 }
+
+test('defect: in route mode a second LLM agent never ran, silently; `next` hands an LLM agent\'s output on, and validate warns about agents nothing reaches', async () => {
+  const { parseConfig, unreachableAgents } = await import('../../src/config/index.js');
+  const modelPath = new URL('../../../shared/models/stories260K.gguf', import.meta.url).pathname;
+  const llm = `[llm]\nprovider = "llama-cpp"\nmodel_path = "${modelPath}"\nmodel = "stories260K"\ntemperature = 0\nseed = 1\nmax_tokens = 8\n`;
+  const unreachable = parseConfig(`${llm}[agents.first]\nsystem_prompt = "a"\n[agents.second]\nsystem_prompt = "b"\n`, { env: {} });
+  assert.deepEqual(unreachableAgents(unreachable.config, []), ['second']);
+  assert.deepEqual(unreachableAgents(unreachable.config, ['first']), [], 'a code agent may route anywhere');
+  const chained = parseConfig(`${llm}[agents.first]\nsystem_prompt = "a"\nnext = "second"\n[agents.second]\nsystem_prompt = "b"\n`, { env: {} });
+  assert.deepEqual(unreachableAgents(chained.config, []), []);
+  assert.throws(() => parseConfig(`${llm}[agents.first]\nsystem_prompt = "a"\nnext = "secnd"\n[agents.second]\nsystem_prompt = "b"\n`, { env: {} }), /agents\.first\.next: names agent "secnd".*did you mean "second"/);
+
+  // The real model: both LLM agents run, one after the other.
+  const runner = await createRunnerFromConfig(chained.config, { logger: silentLogger() });
+  await runner.start();
+  try {
+    await runner.run(newEvent('first', { input: 'Once' }, { session_id: 'next-1' }));
+    await runner.drain();
+    const ran = runner.dumpTrace('next-1').filter((e) => e.type === 'event_end').map((e) => [e.agentId, e.status]);
+    assert.deepEqual(ran, [['first', 'completed'], ['second', 'completed']]);
+  } finally {
+    await runner.stop();
+    for (const p of runner.flow.providers) await p.close?.();
+  }
+});

@@ -210,3 +210,30 @@ test('defect: circuitBreakerProvider counted the runner’s timeout abort as a s
   await call.catch(() => undefined);
   assert.equal(q.breaker.state, 'closed', 'an abort for a stop must not count');
 });
+
+test('defect: the trace ring and the in-memory dead-letter queue were bounded by count only (600 events with 1 MB session ids held 600 MB); both are bounded by bytes too', async () => {
+  const { InMemoryTraceLogger } = await import('../../src/index.js');
+  const { DeadLetterQueue } = await import('../../src/reliability/index.js');
+  const trace = new InMemoryTraceLogger({ maxEntries: 10_000, maxBytes: 4 * 1024 * 1024 });
+  const big = (i: number) => `${i}-${'s'.repeat(1024 * 1024)}`;
+  for (let i = 0; i < 600; i++) trace.log({ timestamp: i, type: 'event_end', eventId: `e${i}`, sessionId: big(i), agentId: 'a', status: 'completed' });
+  const size = trace.size();
+  assert.ok(size.bytes <= 4 * 1024 * 1024, `ring holds ${size.bytes} bytes`);
+  assert.ok(size.entries >= 2 && size.entries <= 4, `ring holds ${size.entries} entries`);
+  assert.equal(size.dropped, 600 - size.entries);
+  assert.equal(trace.getTrace(big(599)).length, 1, 'the newest entry is kept');
+  assert.equal(trace.getTrace(big(0)).length, 0);
+  // Small entries are unaffected: the count bound applies as before.
+  const small = new InMemoryTraceLogger({ maxEntries: 100 });
+  for (let i = 0; i < 250; i++) small.log({ timestamp: i, type: 'event_end', eventId: `e${i}`, sessionId: 's', agentId: 'a' });
+  assert.deepEqual(small.getTrace('s').map((e) => e.eventId).slice(0, 2), ['e150', 'e151']);
+
+  const dlq = new DeadLetterQueue({ maxEntries: 10_000, maxBytes: 3 * 1024 * 1024 });
+  for (let i = 0; i < 20; i++) {
+    const ev = newEvent('x', { blob: 'b'.repeat(1024 * 1024) });
+    dlq.add({ id: ev.getId(), event: ev.toJSON(), reason: 'agent_error', error: { code: 'AF_ERR_AGENT_FAILED', message: 'm' }, attempts: 1, agentId: 'x', sessionId: 's', at: i });
+  }
+  assert.ok(dlq.bytes() <= 3 * 1024 * 1024, `dlq holds ${dlq.bytes()} bytes`);
+  assert.equal(dlq.size() + dlq.evicted(), 20);
+  assert.ok(dlq.size() >= 2);
+});

@@ -45,6 +45,8 @@ function matches(r: DeadLetterRecord, f: DeadLetterFilter): boolean {
 export interface DeadLetterQueueOptions {
   /** Records kept in memory; the oldest are evicted (and counted). Default 10,000. */
   maxEntries?: number;
+  /** Approximate bytes of records kept in memory (their JSON); the oldest are evicted past it. Default 64 MiB. A durable store keeps every record regardless. */
+  maxBytes?: number;
   /** Also write every record here (and load existing ones at construction). */
   store?: DeadLetterStore;
   /**
@@ -76,13 +78,17 @@ const FORWARDED = 'dead_letter_forward';
  */
 export class DeadLetterQueue implements DeadLetterSink {
   private readonly records = new Map<string, DeadLetterRecord>();
+  private readonly sizes = new Map<string, number>();
+  private bytesHeld = 0;
   private readonly max: number;
+  private readonly maxBytes: number;
   private readonly store: DeadLetterStore | undefined;
   private readonly forward: DeadLetterQueueOptions['forward'];
   private evictedCount = 0;
 
   constructor(options: DeadLetterQueueOptions = {}) {
     this.max = options.maxEntries ?? 10_000;
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.store = options.store;
     this.forward = options.forward;
     if (this.store) for (const r of this.store.load(this.max)) this.keep(r);
@@ -158,6 +164,8 @@ export class DeadLetterQueue implements DeadLetterSink {
     // Another process may replay from the same store: re-read it under its lock.
     return store.exclusive((live) => {
       this.records.clear();
+      this.sizes.clear();
+      this.bytesHeld = 0;
       for (const r of live) this.keep(r);
       return this.replayNow(runner, f);
     });
@@ -185,18 +193,31 @@ export class DeadLetterQueue implements DeadLetterSink {
 
   private drop(recs: DeadLetterRecord[]): void {
     if (recs.length === 0) return;
-    for (const r of recs) this.records.delete(r.id);
+    for (const r of recs) this.forget(r.id);
     this.store?.remove(recs);
   }
 
   private keep(r: DeadLetterRecord): void {
-    this.records.delete(r.id);
+    this.forget(r.id);
+    const size = JSON.stringify(r).length;
     this.records.set(r.id, r);
-    if (this.records.size > this.max) {
-      const oldest = this.records.keys().next().value as string;
-      this.records.delete(oldest);
+    this.sizes.set(r.id, size);
+    this.bytesHeld += size;
+    while ((this.records.size > this.max || this.bytesHeld > this.maxBytes) && this.records.size > 1) {
+      this.forget(this.records.keys().next().value as string);
       this.evictedCount++;
     }
+  }
+
+  private forget(id: string): void {
+    if (!this.records.delete(id)) return;
+    this.bytesHeld -= this.sizes.get(id) ?? 0;
+    this.sizes.delete(id);
+  }
+
+  /** Approximate bytes of the records held in memory. */
+  bytes(): number {
+    return this.bytesHeld;
   }
 }
 
