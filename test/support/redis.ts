@@ -28,7 +28,7 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: { persistent?: boolean } = {}): Promise<RedisServer> {
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     throw new Error('redis-server is not installed: the Redis tests need it (apt-get install -y redis-server; .ci/run installs it)');
   }
@@ -36,7 +36,9 @@ export async function startRedis(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'af-redis-'));
   let proc: ChildProcess;
   const launch = async (): Promise<void> => {
-    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    // persistent: every write is fsynced to an append-only file, so a killed server restarts with its data.
+    const aof = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...aof, '--dir', dir], { stdio: 'ignore' });
     for (let i = 0; i < 200; i++) {
       const r = spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' });
       if (r.stdout?.trim() === 'PONG') return;

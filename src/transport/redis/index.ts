@@ -17,6 +17,7 @@ import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabili
 import { RedisOutcomeChannel } from './outcomes.js';
 import { RedisStepStore } from './steps.js';
 import { RedisDeadLetters } from './dead-letters.js';
+import { retryConnection } from './retry.js';
 import { fromEntry, OwnerState, RedisDelivery, SettleBatcher } from './local.js';
 import { ACQUIRE, PUBLISH, RELEASE, RENEW, SEEN_TTL_MS, SETTLE, SETTLE_MANY } from './scripts.js';
 import { hashPartition, parseEntries, redactUrl, streamsOf, type Entry } from './wire.js';
@@ -87,7 +88,7 @@ export class RedisTransport implements Transport {
   private readonly scan = new Set<number>();
   private readonly local = new OwnerState();
   /** Settles of one event-loop turn go to Redis in one script call (one round trip for many events). */
-  private readonly batch = new SettleBatcher(async (keys, args) => (await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 1), this.key('dlq'), ...keys, 'workers', this.key('seen:'), String(SEEN_TTL_MS), ...args])) as unknown[]);
+  private readonly batch = new SettleBatcher((keys, args) => retryConnection(async () => (await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 1), this.key('dlq'), ...keys, 'workers', this.key('seen:'), String(SEEN_TTL_MS), ...args])) as unknown[], () => this.closed));
   private tick: NodeJS.Timeout | undefined;
   private available: (() => void) | undefined = undefined;
   private closed = false; // set by close(): nothing reconnects after it
@@ -250,7 +251,7 @@ export class RedisTransport implements Transport {
     if (events.length === 0) return;
     await this.connect();
     const keys = events.map((e) => this.stream(hashPartition(e._meta.session_id ?? e._id, this.partitions)));
-    const r = Number(await this.cmd!.sendCommand(['EVAL', PUBLISH, String(keys.length), ...keys, options?.force === true ? '0' : String(this.capacity), ...events.map((e) => JSON.stringify(e.toJSON()))]));
+    const r = Number(await retryConnection(() => this.cmd!.sendCommand(['EVAL', PUBLISH, String(keys.length), ...keys, options?.force === true ? '0' : String(this.capacity), ...events.map((e) => JSON.stringify(e.toJSON()))]), () => this.closed));
     if (r < 0) throw new QueueFullError(this.capacity, events[-r - 1]?._id ?? '');
   }
 
