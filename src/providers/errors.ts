@@ -2,6 +2,7 @@
  * LLM provider errors, each saying what to do.
  * @module
  */
+import { redactText, redactUrl } from '../core/redact.js';
 import { AgentflowError, ErrorCodes } from '../core/errors.js';
 
 /**
@@ -13,12 +14,13 @@ import { AgentflowError, ErrorCodes } from '../core/errors.js';
  * ```
  */
 export class LLMUnreachableError extends AgentflowError {
-  constructor(provider: string, url: string, cause: unknown) {
+  constructor(provider: string, rawUrl: string, cause: unknown) {
+    const url = redactUrl(rawUrl);
     const hint =
       provider === 'ollama'
         ? 'start it with `ollama serve`, or change [llm] base_url in agentflow.toml'
         : 'check that the server is running, or change [llm] base_url in agentflow.toml';
-    super(ErrorCodes.LLM_UNREACHABLE, `cannot reach the ${provider} server at ${url}: ${(cause as Error)?.message ?? cause}; ${hint}`, {
+    super(ErrorCodes.LLM_UNREACHABLE, `cannot reach the ${provider} server at ${url}: ${redactText(String((cause as Error)?.message ?? cause))}; ${hint}`, {
       cause,
       retryable: true,
       details: { provider, url },
@@ -97,7 +99,8 @@ export class UnknownProviderError extends AgentflowError {
  * ```
  */
 export class LLMTimeoutError extends AgentflowError {
-  constructor(provider: string, url: string, timeoutMs: number) {
+  constructor(provider: string, rawUrl: string, timeoutMs: number) {
+    const url = redactUrl(rawUrl);
     super(ErrorCodes.TIMEOUT, `${provider}: no answer from ${url} within ${timeoutMs} ms (the provider's timeout)`, { retryable: true, details: { provider, url, timeoutMs } });
   }
 }

@@ -4,6 +4,7 @@
  * robust NDJSON / SSE line splitting.
  * @module
  */
+import { redactText } from '../core/redact.js';
 import { LLMRateLimitedError, LLMResponseError, LLMTimeoutError, LLMUnreachableError } from './errors.js';
 
 /**
@@ -49,6 +50,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * ```
  */
 export function errorMessageOf(text: string): string {
+  // A server may echo the request's credentials (an Authorization header, a key in the URL): never pass them on.
+  return redactText(rawErrorMessageOf(text));
+}
+
+function rawErrorMessageOf(text: string): string {
   try {
     const j = JSON.parse(text) as { error?: unknown; message?: unknown };
     if (typeof j.error === 'string') return j.error;

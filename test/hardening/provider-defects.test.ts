@@ -83,3 +83,33 @@ test('defect: the provider timeout message named the URL as the event; malformed
   assert.equal(classifyError(err).retryable, false);
   s2.close();
 });
+
+test('defect: credentials in base_url reached error messages; provider errors print the URL without user, password or secret query parameters', async () => {
+  const { redactUrl } = await import('../../src/core/redact.js');
+  assert.equal(redactUrl('http://user:supersecret@127.0.0.1:11434'), 'http://***@127.0.0.1:11434');
+  assert.equal(redactUrl('https://api.example.com/v1?key=abc123&model=m'), 'https://api.example.com/v1?key=***&model=m');
+  assert.equal(redactUrl('redis://:pw@127.0.0.1:6379'), 'redis://***@127.0.0.1:6379');
+  assert.equal(redactUrl('http://127.0.0.1:11434'), 'http://127.0.0.1:11434');
+  // A closed port: the connection is refused at once.
+  const port = await new Promise<number>((ok) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => ok(p));
+    });
+  });
+  const p = new OllamaProvider({ model: 'm', baseUrl: `http://user:supersecret@127.0.0.1:${port}?token=tok-789`, maxRetries: 0 });
+  const err = await p.chat({ messages: [{ role: 'user', content: 'hi' }] }).then(
+    () => undefined,
+    (e: unknown) => e as Error & { code?: string; details?: Record<string, unknown> },
+  );
+  assert.ok(err);
+  assert.equal(err.code, 'AF_ERR_LLM_UNREACHABLE');
+  const printed = `${err.message} ${JSON.stringify(err.details)}`;
+  assert.ok(!printed.includes('supersecret') && !printed.includes('tok-789'), printed);
+  assert.match(err.message, /\*\*\*@127\.0\.0\.1/);
+  // A server that echoes the request's Authorization header or key in its error body.
+  const { errorMessageOf } = await import('../../src/providers/http.js');
+  const echoed = errorMessageOf(JSON.stringify({ error: { message: 'invalid api key sk-live1234567890abcd (Authorization: Bearer tok-abcdefghij)' } }));
+  assert.ok(!echoed.includes('sk-live1234567890abcd') && !echoed.includes('tok-abcdefghij'), echoed);
+});

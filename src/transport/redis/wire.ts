@@ -56,23 +56,7 @@ export function parseEntries(_stream: string, list: unknown): Entry[] {
   return out;
 }
 
-/**
- * A URL with its password (and user) replaced by `***`, safe to print.
- *
- * @example
- * ```ts
- * redactUrl('redis://:secret@127.0.0.1:6379'); // 'redis://***@127.0.0.1:6379'
- * ```
- */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password === '' && u.username === '') return url;
-    return `${u.protocol}//***@${u.host}${u.pathname === '/' ? '' : u.pathname}`;
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
-}
+export { redactUrl } from '../../core/redact.js';
 
 /**
  * The `[stream, entries]` pairs of an XREAD/XREADGROUP reply, whatever the
