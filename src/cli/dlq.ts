@@ -14,7 +14,7 @@ import { Event } from '../core/event.js';
 import { createLogger } from '../core/logger.js';
 import { replayMetadata } from '../core/meta.js';
 import type { DeadLetterRecord } from '../core/outcome.js';
-import { DeadLetterQueue, inspectDeadLetters, JsonlDeadLetterStore, purgeDeadLetters, readDeadLetters, type DeadLetterFilter } from '../reliability/dead-letter/index.js';
+import { DeadLetterQueue, inspectDeadLetters, matchesDeadLetter, JsonlDeadLetterStore, purgeDeadLetters, readDeadLetters, type DeadLetterFilter } from '../reliability/dead-letter/index.js';
 import type { RedisDeadLetterEntry, RedisTransport } from '../transport/redis/index.js';
 import type { CodeAgents } from './agents-module.js';
 import { ExitCode } from './exit-codes.js';
@@ -40,10 +40,6 @@ interface DlqOptions {
 }
 
 type Rec = Partial<DeadLetterRecord> & { [key: string]: unknown };
-
-function matches(r: Rec, f: DeadLetterFilter): boolean {
-  return (f.id === undefined || r.id === f.id) && (f.reason === undefined || r.reason === f.reason) && (f.agentId === undefined || r.agentId === f.agentId) && (f.sessionId === undefined || r.sessionId === f.sessionId);
-}
 
 function line(r: Rec, streamId?: string): string {
   const at = typeof r.at === 'number' ? new Date(r.at).toISOString() : '-';
@@ -95,7 +91,7 @@ export function addDlqCommand(
     }
   };
   const remoteEntries = async (t: RedisTransport, f: DeadLetterFilter): Promise<RedisDeadLetterEntry[]> => {
-    const all = (await t.deadLetterStream.list()).filter((e) => matches(e.record, { ...f, id: undefined }) && (f.id === undefined || e.record.id === f.id || e.streamId === f.id));
+    const all = (await t.deadLetterStream.list()).filter((e) => matchesDeadLetter(e.record, { ...f, id: undefined }) && (f.id === undefined || e.record.id === f.id || e.streamId === f.id));
     return f.limit === undefined ? all : all.slice(0, f.limit);
   };
   const common = (c: Command) =>

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Event } from '../core/event.js';
-import type { AttemptEnd, AttemptScope, Instrumentation } from '../core/instrumentation.js';
+import type { AgentEnd, AttemptEnd, AttemptScope, Instrumentation, RunScope } from '../core/instrumentation.js';
 import type { Logger } from '../core/logger.js';
 import type { Task } from './task.js';
 
@@ -23,6 +23,24 @@ export function openAttempt(ins: Instrumentation, t: Task, transport: string, lo
     return ins.attempt({ event: t.event, agentId: t.event._target, attempt: t.attempt, transport });
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'instrumentation threw when an attempt started; running without it');
+    return undefined;
+  }
+}
+
+/**
+ * Opens the scope of one agent call inside `t`'s attempt, or `undefined`
+ * (none, or the tracer threw: the agent runs without it, never failing).
+ *
+ * @example
+ * ```ts
+ * const scope = openAgent(task, 'writer');
+ * ```
+ */
+export function openAgent(t: Task, agentId: string): RunScope<AgentEnd> | undefined {
+  try {
+    return t.scope?.agent?.(agentId);
+  } catch (err) {
+    t.logger.warn({ err: (err as Error).message }, 'instrumentation threw when an agent call started; running without it');
     return undefined;
   }
 }

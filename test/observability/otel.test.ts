@@ -217,3 +217,23 @@ test('otel: a circuit breaker opening is a span event on the agent call that tri
   const ev = span!.events.find((e) => e.name === 'circuit_state_change')!;
   assert.deepEqual([ev.attributes?.['agentflow.circuit.name'], ev.attributes?.['agentflow.circuit.from'], ev.attributes?.['agentflow.circuit.to']], ['flaky', 'closed', 'open']);
 });
+
+test('instrumentation seam: a tracer that throws (attempt, agent, publish, end) never fails an event', async () => {
+  const boom = () => {
+    throw new Error('tracer bug');
+  };
+  const broken = {
+    publish: boom,
+    attempt: () => ({ run: <T>(fn: () => T) => fn(), end: boom, agent: boom }),
+  };
+  const r = testRunner({ instrumentation: broken });
+  r.registerAgent('a', (_c, _e, s) => s.clone().set('ok', true).setMeta('route', 'b'));
+  r.registerAgent('b', (_c, _e, s) => s);
+  await r.start();
+  const out = await r.run(newEvent('a', {}));
+  await r.drain();
+  await r.stop();
+  assert.equal(out.state.get('ok'), true);
+  const s = r.stats();
+  assert.deepEqual([s.completed, s.failed, s.deadLettered], [2, 0, 0]);
+});

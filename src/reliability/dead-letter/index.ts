@@ -30,7 +30,16 @@ export interface DeadLetterFilter {
   limit?: number;
 }
 
-function matches(r: DeadLetterRecord, f: DeadLetterFilter): boolean {
+/**
+ * Whether a record (or a partial one, as a Redis dead-letter entry may be)
+ * matches every field the filter sets (`limit` aside).
+ *
+ * @example
+ * ```ts
+ * records.filter((r) => matchesDeadLetter(r, { agentId: 'writer' }));
+ * ```
+ */
+export function matchesDeadLetter(r: Pick<Partial<DeadLetterRecord>, 'id' | 'reason' | 'agentId' | 'sessionId'>, f: DeadLetterFilter): boolean {
   return (f.id === undefined || r.id === f.id) && (f.reason === undefined || r.reason === f.reason) && (f.agentId === undefined || r.agentId === f.agentId) && (f.sessionId === undefined || r.sessionId === f.sessionId);
 }
 
@@ -131,7 +140,7 @@ export class DeadLetterQueue implements DeadLetterSink {
   list(filter: DeadLetterFilter = {}): DeadLetterRecord[] {
     const out: DeadLetterRecord[] = [];
     for (const r of this.records.values()) {
-      if (matches(r, filter)) out.push(r);
+      if (matchesDeadLetter(r, filter)) out.push(r);
       if (filter.limit !== undefined && out.length >= filter.limit) break;
     }
     return out;
@@ -244,7 +253,7 @@ export function readDeadLetters(path: string, filter: DeadLetterFilter = {}): De
  */
 export function inspectDeadLetters(path: string, filter: DeadLetterFilter = {}): DeadLetterFileReport {
   const report = new JsonlDeadLetterStore(path).inspect();
-  const all = report.records.filter((r) => matches(r, filter));
+  const all = report.records.filter((r) => matchesDeadLetter(r, filter));
   return { ...report, records: filter.limit === undefined ? all : all.slice(0, filter.limit) };
 }
 
@@ -259,7 +268,7 @@ export function inspectDeadLetters(path: string, filter: DeadLetterFilter = {}):
  */
 export function purgeDeadLetters(path: string, filter: DeadLetterFilter = {}): number {
   const store = new JsonlDeadLetterStore(path);
-  const recs = store.load().filter((r) => matches(r, filter));
+  const recs = store.load().filter((r) => matchesDeadLetter(r, filter));
   store.remove(recs);
   return recs.length;
 }

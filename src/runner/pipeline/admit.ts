@@ -101,8 +101,28 @@ export function applyAgentTimeout(env: PipelineEnv, t: Task, entry: AgentEntry):
  */
 export function checkEmitted(event: Event, limit: number): void {
   if (!(event instanceof Event)) throw new InvalidEventDataError('event', 'emit() needs an Event created with newEvent()');
-  if (limit > 0) {
+  // Hot path: a cheap upper bound of the JSON size clears almost every event without serialising it.
+  if (limit > 0 && sizeLeft(event._meta, sizeLeft(event._data, limit)) < 0) {
     const bytes = Buffer.byteLength(JSON.stringify(event._data)) + Buffer.byteLength(JSON.stringify(event._meta));
     if (bytes > limit) throw new PayloadTooLargeError(event._id, bytes, limit);
   }
+}
+
+/**
+ * `left` minus an upper bound of `v`'s UTF-8 JSON size (a UTF-16 unit is at
+ * most 6 bytes, escaped); stops early once negative.
+ */
+function sizeLeft(v: unknown, left: number): number {
+  if (typeof v === 'string') return left - 6 * v.length - 2;
+  if (typeof v !== 'object' || v === null) return left - 24;
+  left -= 2;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && left >= 0; i++) left = sizeLeft(v[i], left - 1);
+    return left;
+  }
+  for (const k in v) {
+    left = sizeLeft((v as Record<string, unknown>)[k], left - 6 * k.length - 4);
+    if (left < 0) return left;
+  }
+  return left;
 }

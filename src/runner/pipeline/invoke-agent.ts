@@ -10,6 +10,7 @@ import type { AgentEnd, RunScope } from '../../core/instrumentation.js';
 import type { State } from '../../core/state.js';
 import { toTraceError, type TraceLogger } from '../../core/trace.js';
 import type { AgentEntry } from '../agents.js';
+import { openAgent } from '../instrument.js';
 import type { AgentInvoke } from '../config.js';
 import { traceEntry, type Task } from '../task.js';
 import { applyAgentTimeout } from './admit.js';
@@ -45,13 +46,11 @@ export function invokeAgent(env: PipelineEnv, t: Task, entry: AgentEntry, ctx: A
   // `Date.now()` is a system call costing ~70 ns on some VMs: the fast path passes the task's start instead.
   const inv = new Invocation(t, entry.name, state, startedAt ?? Date.now(), trace, done);
   if (t.aborted !== undefined) return inv.finish(undefined, t.aborted);
+  // A tracer's own failure to open the scope is isolated (openAgent), never counted as the agent's.
+  const scope = t.scope === undefined ? undefined : (inv.scope = openAgent(t, entry.name));
   let r: ReturnType<AgentInvoke>;
   try {
-    if (t.scope === undefined) r = entry.invoke(ctx, t.event, state);
-    else {
-      const scope = (inv.scope = t.scope.agent?.(entry.name));
-      r = scope === undefined ? entry.invoke(ctx, t.event, state) : scope.run(() => entry.invoke(ctx, t.event, state));
-    }
+    r = scope === undefined ? entry.invoke(ctx, t.event, state) : scope.run(() => entry.invoke(ctx, t.event, state));
   } catch (err) {
     return inv.finish(undefined, thrownValue(err));
   }
