@@ -2,6 +2,7 @@
  * Agents and handlers: what the runner dispatches events to.
  * @module
  */
+import type { AgentActivity } from './activity.js';
 import type { Event } from './event.js';
 import type { Logger } from './logger.js';
 import type { State } from './state.js';
@@ -57,6 +58,18 @@ export interface AgentContext {
    * ```
    */
   once<T>(step: string, fn: () => T | Promise<T>): Promise<T>;
+  /**
+   * Reports what the agent is doing: streamed tokens, tool calls and
+   * results, handoffs. Tool calls, results and handoffs are written to the
+   * session trace; everything reaches `runner.stream()` and
+   * `runner.onActivity()`. Cheap when nobody listens.
+   *
+   * @example
+   * ```ts
+   * ctx.report({ kind: 'token', text: piece });
+   * ```
+   */
+  report(activity: AgentActivity): void;
 }
 
 /**

@@ -23,3 +23,4 @@ export * from './errors/base.js';
 export * from './errors/codes.js';
 export * from './errors/runtime.js';
 export * from './errors/input.js';
+export * from './errors/tools.js';

@@ -4,6 +4,7 @@
  * (the outcome bus) and a record can be stored (dead-letter stores).
  * @module
  */
+import type { ActivityMessage } from './activity.js';
 import type { AgentResult } from './agent.js';
 import type { AgentflowError, FailureReason } from './errors.js';
 import type { Event, EventJSON } from './event.js';
@@ -76,7 +77,9 @@ export interface DeadLetterRecord {
  * A message on the outcome bus:
  * - `published`: events now exist in the transport (an `emit`, or the
  *   children a settled delivery produced, with their parent's id);
- * - `outcome`: an event's final outcome (after its last attempt).
+ * - `outcome`: an event's final outcome (after its last attempt);
+ * - `activity`: something an agent did while running (a token, a tool call
+ *   or result, a handoff): see {@link ActivityMessage}.
  *
  * @example
  * ```ts
@@ -85,4 +88,5 @@ export interface DeadLetterRecord {
  */
 export type BusMessage =
   | { readonly type: 'published'; readonly parentId: string | undefined; readonly events: readonly Event[] }
-  | { readonly type: 'outcome'; readonly outcome: EventOutcome };
+  | { readonly type: 'outcome'; readonly outcome: EventOutcome }
+  | { readonly type: 'activity'; readonly message: ActivityMessage };

@@ -13,6 +13,7 @@
  * - `callback_error`: a callback at AgentError or AfterEventHandling threw (outcome unchanged).
  * - `hook`: written by {@link registerTraceHooks} once per hook invocation.
  * - `retry`, `dead_letter`, `circuit`: written by the reliability layer.
+ * - `tool_call`, `tool_result`, `handoff`: an agent's reported activity (see `AgentActivity`; sizes and codes in `detail`, never content).
  *
  * @example
  * ```ts
@@ -29,7 +30,10 @@ export type TraceEntryType =
   | 'hook'
   | 'retry'
   | 'dead_letter'
-  | 'circuit';
+  | 'circuit'
+  | 'tool_call'
+  | 'tool_result'
+  | 'handoff';
 
 /**
  * An error as stored in a trace: plain JSON, never a live object.

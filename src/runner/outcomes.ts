@@ -5,6 +5,7 @@
  * from another process.
  * @module
  */
+import type { ActivityMessage } from '../core/activity.js';
 import type { Event } from '../core/event.js';
 import type { Logger } from '../core/logger.js';
 import type { BusMessage, EventOutcome } from '../core/outcome.js';
@@ -62,6 +63,17 @@ export class OutcomeBus {
 
   publish(m: BusMessage): void {
     this.forward?.(m);
+    this.deliver(m);
+  }
+
+  /**
+   * Publishes an agent's activity: to this process's listeners, and to other
+   * processes only when `remote` (the chain is being streamed by a caller
+   * that may live elsewhere), so tokens do not flood a shared channel.
+   */
+  publishActivity(message: ActivityMessage, remote: boolean): void {
+    const m: BusMessage = { type: 'activity', message };
+    if (remote) this.forward?.(m);
     this.deliver(m);
   }
 

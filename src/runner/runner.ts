@@ -5,10 +5,11 @@
  * @module
  */
 import type { Agent, AgentHandler } from '../core/agent.js';
-import { InvalidEventDataError, InvalidOptionError, QueueFullError, RunnerNotRunningError, RunnerStateError, TransportError } from '../core/errors.js';
+import { ChainCancelledError, type AgentflowError, InvalidEventDataError, InvalidOptionError, QueueFullError, RunnerNotRunningError, RunnerStateError, TransportError } from '../core/errors.js';
 import { Event } from '../core/event.js';
 import { CallbackRegistry, type HookPoint, type CallbackFunc } from '../core/hooks.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import type { ActivityMessage } from '../core/activity.js';
 import type { EventOutcome } from '../core/outcome.js';
 import { MAX_TIMER_MS } from '../core/timers.js';
 import { InMemoryTraceLogger, type TraceEntry, type TraceLogger } from '../core/trace.js';
@@ -18,11 +19,11 @@ import { AgentTable } from './agents.js';
 import { defaultRunnerConfig, validateRunnerConfig, type RunnerConfig } from './config.js';
 import { OutcomeBus, type RunnerHost } from './outcomes.js';
 import type { RunResult, RunnerStats, RunnerStatus } from './types.js';
-
-export type { RunnerStatus };
+import { cancelChain, streamChain, type StreamPart } from './stream.js';
+import { SpaceWaiters } from './space-waiters.js';
 import { Waits } from './waiters.js';
 import { Worker } from './worker.js';
-
+export type { RunnerStatus };
 
 /**
  * The event-processing engine.
@@ -58,7 +59,7 @@ export class Runner implements RunnerHost {
   private readonly worker: Worker;
   private trace: TraceLogger | null;
   private readonly waits: Waits;
-  private readonly spaceWaiters: (() => void)[] = [];
+  private readonly space = new SpaceWaiters();
   private starting: Promise<void> | undefined;
   private channelOff: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
@@ -78,8 +79,6 @@ export class Runner implements RunnerHost {
     this.waits = new Waits(this.bus);
     this.worker = new Worker({ transport: this.transport, agents: this.agents, registry: this.registry, config: c, logger: this.logger, bus: this.bus, trace: this.trace });
   }
-
-  // ───────────────────────────── agents and callbacks ─────────────────────────────
 
   /**
    * Registers an agent under `name`: a handler (`{ run(ctx, event, state) }`,
@@ -151,15 +150,19 @@ export class Runner implements RunnerHost {
     });
   }
 
+  /** Subscribes to agents' activity (tokens, tool calls and results, handoffs). Returns an unsubscribe function. */
+  onActivity(fn: (m: ActivityMessage) => void): () => void {
+    return this.bus.subscribe((m) => {
+      if (m.type === 'activity') fn(m.message);
+    });
+  }
+
   /** The outcome bus (for plugins that also follow published events). */ getOutcomeBus(): OutcomeBus {
     return this.bus;
   }
-
   /** The transport events wait in. */ getTransport(): Transport {
     return this.transport;
   }
-
-  // ───────────────────────────── lifecycle ─────────────────────────────
 
   /** The lifecycle state. */
   getStatus(): RunnerStatus {
@@ -254,8 +257,6 @@ export class Runner implements RunnerHost {
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} agents failed to shut down`);
   }
 
-  // ───────────────────────────── intake ─────────────────────────────
-
   /**
    * Queues an event and returns at once. An event without `session_id`
    * metadata gets its own id as session id.
@@ -280,27 +281,10 @@ export class Runner implements RunnerHost {
         if (!(err instanceof QueueFullError)) throw err;
         const left = deadline - Date.now();
         if (left <= 0) throw err;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, Math.min(left, MAX_TIMER_MS));
-          const waiters = this.spaceWaiters;
-          function done(): void {
-            clearTimeout(timer);
-            const i = waiters.indexOf(done);
-            if (i >= 0) waiters.splice(i, 1);
-            resolve();
-          }
-          waiters.push(done);
-          this.worker.onSpace = this.wakeSender;
-        });
+        await this.space.wait(left, (wake) => (this.worker.onSpace = wake));
       }
     }
   }
-
-  private readonly wakeSender = (): void => {
-    const w = this.spaceWaiters.shift();
-    if (w !== undefined) w();
-    if (this.spaceWaiters.length === 0) this.worker.onSpace = undefined;
-  };
 
   /**
    * Emits `event` and resolves when the chain it starts has finished (every
@@ -323,6 +307,24 @@ export class Runner implements RunnerHost {
       );
     }
     return p;
+  }
+
+  /**
+   * Runs `event` like {@link Runner.run} and yields the chain's progress as
+   * it happens: tokens, tool calls and results, handoffs, hops, outcomes and
+   * finally `done`. Breaking out of the loop cancels the chain. See {@link StreamPart}.
+   */
+  stream(event: Event, options: { signal?: AbortSignal } = {}): AsyncGenerator<StreamPart, void, undefined> {
+    return streamChain({ bus: this.bus, run: (e) => this.run(e), cancel: (id, err) => this.cancel(id, err) }, event, options);
+  }
+
+  /**
+   * Cancels a chain in this process: its running events are aborted and its
+   * queued and later events end with reason `cancelled` until the chain
+   * settles. Returns whether anything of the chain was running or waited on.
+   */
+  cancel(chainId: string, reason: AgentflowError = new ChainCancelledError(chainId, 'runner.cancel() was called')): boolean {
+    return cancelChain(this.worker, this.waits, chainId, reason);
   }
 
   private submit(event: Event, chainId: string): void {

@@ -2,6 +2,7 @@
  * The per-delivery context handed to handlers and callbacks.
  * @module
  */
+import type { AgentActivity } from '../core/activity.js';
 import type { AgentContext } from '../core/agent.js';
 import type { AgentflowError } from '../core/errors.js';
 import type { Event } from '../core/event.js';
@@ -18,7 +19,7 @@ import type { Delivery } from '../transport/types.js';
  *
  * @example
  * ```ts
- * const host: TaskHost = { logger, checkEvent: () => undefined, publishLate: () => undefined };
+ * const host: TaskHost = { logger, checkEvent: () => undefined, publishLate: () => undefined, deterministicChildIds: false, steps: new MemoryStepStore(), report: () => undefined };
  * ```
  */
 export interface TaskHost {
@@ -31,6 +32,8 @@ export interface TaskHost {
   readonly deterministicChildIds: boolean;
   /** Where `ctx.once` keeps step results. */
   readonly steps: StepStore;
+  /** Records and publishes an agent's activity. */
+  report(task: Task, agentId: string, activity: AgentActivity): void;
 }
 
 /**
@@ -117,6 +120,13 @@ export class Task implements AgentContext {
   onceAs<T>(agentId: string, step: string, fn: () => T | Promise<T>): Promise<T> {
     return runOnce(this.host.steps, `${this.idempotencyKey}:${agentId}:${step}`, fn);
   }
+  report(activity: AgentActivity): void {
+    this.host.report(this, this.agentId, activity);
+  }
+  /** `ctx.report` for agent `agentId`. */
+  reportAs(agentId: string, activity: AgentActivity): void {
+    this.host.report(this, agentId, activity);
+  }
   /** Adds a child made by the runtime (route hop, broadcast copy). */
   addChild(event: Event): void {
     const cs = (this.children ??= []);
@@ -186,6 +196,9 @@ export class AgentScopedContext implements AgentContext {
   }
   once<T>(step: string, fn: () => T | Promise<T>): Promise<T> {
     return this.task.onceAs(this.agentId, step, fn);
+  }
+  report(activity: AgentActivity): void {
+    this.task.reportAs(this.agentId, activity);
   }
 }
 

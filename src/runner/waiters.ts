@@ -44,6 +44,12 @@ interface ChainWait {
  */
 export class ChainWaiters {
   private readonly byChain = new Map<string, ChainWait[]>();
+  /** Called when the last waiter of a chain settles. */
+  onEnded: ((chainId: string) => void) | undefined;
+
+  has(chainId: string): boolean {
+    return this.byChain.has(chainId);
+  }
 
   get size(): number {
     return this.byChain.size;
@@ -64,6 +70,7 @@ export class ChainWaiters {
     const list = this.byChain.get(chainId);
     this.byChain.delete(chainId);
     for (const w of list ?? []) w.reject(err);
+    this.onEnded?.(chainId);
   }
 
   readonly onMessage = (m: BusMessage): void => {
@@ -76,6 +83,7 @@ export class ChainWaiters {
       }
       return;
     }
+    if (m.type === 'activity') return;
     const o = m.outcome;
     if (o.event._meta.af_system !== undefined) return;
     const chainId = o.event._meta.chain_id ?? o.eventId;
@@ -95,7 +103,10 @@ export class ChainWaiters {
         w.resolve({ state: o.state, eventId: o.eventId, agentId: o.agentId, sessionId: o.sessionId, outcomes: w.outcomes, events: w.outcomes.length });
       }
     }
-    if (list.length === 0) this.byChain.delete(chainId);
+    if (list.length === 0) {
+      this.byChain.delete(chainId);
+      this.onEnded?.(chainId);
+    }
   };
 }
 
@@ -133,6 +144,7 @@ export class SessionWaiters {
       for (const ev of m.events) this.bySession.get(ev._meta.session_id ?? '')?.ids.add(ev._id);
       return;
     }
+    if (m.type === 'activity') return;
     const s = m.outcome.sessionId;
     const id = m.outcome.eventId;
     this.bySession.get(s)?.ids.done(id);
@@ -170,6 +182,16 @@ export class Waits {
 
   failChain(chainId: string, err: unknown): void {
     this.chains.fail(chainId, err);
+  }
+
+  /** Whether some `run()` waits for this chain. */
+  hasChain(chainId: string): boolean {
+    return this.chains.has(chainId);
+  }
+
+  /** Called when the last `run()` of a chain settles. */
+  set onChainEnded(fn: ((chainId: string) => void) | undefined) {
+    this.chains.onEnded = fn;
   }
 
   session(sessionId: string, pending: readonly string[]): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { AgentflowError, ErrorCodes, TransportError, RunnerNotRunningError, ShutdownError, DeadlineExceededError, TimeoutError, type FailureReason } from '../core/errors.js';
 import { Event } from '../core/event.js';
+import type { AgentActivity } from '../core/activity.js';
 import type { CallbackRegistry } from '../core/hooks.js';
 import type { AttemptScope, Instrumentation } from '../core/instrumentation.js';
 import type { Logger } from '../core/logger.js';
@@ -18,6 +19,7 @@ import { toTraceError, type TraceLogger } from '../core/trace.js';
 import { isLocalQueue, type Delivery, type Settlement, type Transport } from '../transport/types.js';
 import type { AgentTable } from './agents.js';
 import type { RunnerConfig } from './config.js';
+import { reportActivity } from './activity.js';
 import { ExpiryClock } from './expiry-clock.js';
 import { endAttempt, openAttempt, publishScoped } from './instrument.js';
 import type { OutcomeBus } from './outcomes.js';
@@ -63,14 +65,14 @@ export class Worker implements PipelineEnv, TaskHost {
   state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   inFlight = 0;
   readonly active: Task[] = [];
+  readonly cancelled = new Map<string, AgentflowError>();
   private readonly bus: OutcomeBus;
   readonly debug: boolean;
   private pumping = false;
   private receiving = false;
   private kickScheduled = false;
   private idleWaiters: (() => void)[] = [];
-  /** Set when a stop timed out: nothing new starts. */
-  private halted = false;
+  private halted = false; // a stop timed out: nothing new starts
 
   constructor(o: WorkerOptions) {
     this.config = o.config;
@@ -103,7 +105,6 @@ export class Worker implements PipelineEnv, TaskHost {
   running(): boolean {
     return this.state === 'running';
   }
-
   setTrace(trace: TraceLogger | null): void {
     this.trace = trace;
     this.traceFull = this.config.traceDetail === 'full' ? trace : null;
@@ -114,9 +115,7 @@ export class Worker implements PipelineEnv, TaskHost {
     this.halted = false;
     this.kick();
   }
-
   // ───────────── dispatch ─────────────
-
   kick(): void {
     if (this.kickScheduled || this.pumping) return;
     this.kickScheduled = true;
@@ -308,7 +307,9 @@ export class Worker implements PipelineEnv, TaskHost {
   }
 
   // ───────────── host services ─────────────
-
+  report(t: Task, agentId: string, a: AgentActivity): void {
+    reportActivity(this.trace, this.bus, this.logger, t, agentId, a);
+  }
   checkEvent(event: Event): void {
     checkEmitted(event, this.config.maxPayloadBytes);
   }

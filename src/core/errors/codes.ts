@@ -86,6 +86,18 @@ export const ErrorCodes = {
   TRANSPORT: 'AF_ERR_TRANSPORT',
   /** The dead-letter file could not be read or written. */
   DEAD_LETTER_STORE: 'AF_ERR_DEAD_LETTER_STORE',
+  /** The chain was cancelled (a `runner.stream()` caller stopped reading, or `runner.cancel()`). */
+  CANCELLED: 'AF_ERR_CANCELLED',
+  /** A tool definition is invalid (name, schema, function), or an agent names a tool that is not registered. */
+  TOOL_INVALID: 'AF_ERR_TOOL_INVALID',
+  /** A tool failed with an error worth retrying (network, rate limit): the agent fails and the retry policy applies. */
+  TOOL_FAILED: 'AF_ERR_TOOL_FAILED',
+  /** A tool call took longer than its timeout. */
+  TOOL_TIMEOUT: 'AF_ERR_TOOL_TIMEOUT',
+  /** The model kept calling tools past `maxToolRounds`, or kept naming agents it may not hand off to. */
+  TOOL_ROUNDS_EXCEEDED: 'AF_ERR_TOOL_ROUNDS_EXCEEDED',
+  /** An MCP server could not be started, reached or used. */
+  MCP: 'AF_ERR_MCP',
 } as const;
 
 /**
@@ -119,7 +131,8 @@ export type FailureReason =
   | 'retries_exhausted'
   | 'circuit_open'
   | 'invalid_event'
-  | 'transport_error';
+  | 'transport_error'
+  | 'cancelled';
 
 
 /**
@@ -145,6 +158,7 @@ export const FAILURE_REASONS = [
   'circuit_open',
   'invalid_event',
   'transport_error',
+  'cancelled',
 ] as const satisfies readonly FailureReason[];
 
 /**
@@ -222,6 +236,12 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorInfo>> = {
   AF_ERR_TRANSPORT: row('transport_error', true, 'network'),
   AF_ERR_LLM_UNKNOWN_PROVIDER: row('agent_error', false, 'llm'),
   AF_ERR_DEAD_LETTER_STORE: row('agent_error', false, 'resource'),
+  AF_ERR_CANCELLED: row('cancelled', false, 'validation'),
+  AF_ERR_TOOL_INVALID: row('agent_error', false, 'validation'),
+  AF_ERR_TOOL_FAILED: row('agent_error', true, 'network'),
+  AF_ERR_TOOL_TIMEOUT: row('agent_error', true, 'timeout'),
+  AF_ERR_TOOL_ROUNDS_EXCEEDED: row('agent_error', false, 'llm'),
+  AF_ERR_MCP: row('agent_error', true, 'network'),
 };
 
 /**

@@ -32,6 +32,10 @@ const failed: typeof failedVerdict = (...args) => ({ ...failedVerdict(...args), 
 export function admit(env: PipelineEnv, t: Task): State | Verdict {
   const ev = t.event;
   const meta = ev._meta;
+  if (env.cancelled.size !== 0) {
+    const c = env.cancelled.get(meta.chain_id ?? ev._id);
+    if (c !== undefined) return failed(t, 'cancelled', c, inputStateOf(ev));
+  }
   const hops = meta.hop_count === undefined ? 0 : hopOf(meta);
   if (hops > env.config.maxHops) {
     return failed(t, 'hop_limit_exceeded', new HopLimitExceededError(ev._id, hops, env.config.maxHops, meta.route ?? ev._target), inputStateOf(ev));

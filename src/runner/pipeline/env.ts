@@ -77,6 +77,8 @@ export interface PipelineEnv {
   running(): boolean;
   /** Validates an event before it becomes a child (payload limit); throws a typed error. */
   checkEvent(event: Event): void;
+  /** Cancelled chains (chain id → the error their events end with); usually empty. */
+  readonly cancelled: ReadonlyMap<string, AgentflowError>;
 }
 
 /**

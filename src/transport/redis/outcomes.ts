@@ -4,6 +4,7 @@
  * `run()` sees the outcome a worker produced.
  * @module
  */
+import type { ActivityMessage } from '../../core/activity.js';
 import { AgentflowError, type ErrorCode, type FailureReason } from '../../core/errors.js';
 import { Event, type EventJSON, type Metadata } from '../../core/event.js';
 import type { JsonObject } from '../../core/json.js';
@@ -38,6 +39,7 @@ interface WireOutcome {
  */
 export function busToWire(m: BusMessage): string {
   if (m.type === 'published') return JSON.stringify({ t: 'p', parent: m.parentId, events: m.events.map((e) => e.toJSON()) });
+  if (m.type === 'activity') return JSON.stringify({ t: 'a', a: m.message });
   const o = m.outcome;
   const w: WireOutcome = {
     event: o.event.toJSON(),
@@ -64,8 +66,9 @@ export function busToWire(m: BusMessage): string {
  */
 export function busFromWire(text: string): BusMessage | undefined {
   try {
-    const j = JSON.parse(text) as { t: string; parent?: string; events?: EventJSON[]; o?: WireOutcome };
+    const j = JSON.parse(text) as { t: string; parent?: string; events?: EventJSON[]; o?: WireOutcome; a?: ActivityMessage };
     if (j.t === 'p' && Array.isArray(j.events)) return { type: 'published', parentId: j.parent, events: j.events.map((e) => Event.fromJSON(e)) };
+    if (j.t === 'a' && j.a !== undefined && typeof j.a.chainId === 'string' && typeof j.a.activity?.kind === 'string') return { type: 'activity', message: j.a };
     if (j.t === 'o' && j.o !== undefined) {
       const w = j.o;
       const event = Event.fromJSON(w.event);
