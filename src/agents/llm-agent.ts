@@ -6,7 +6,10 @@
 import { BaseAgent, type AgentContext, type AgentOptions } from '../core/agent.js';
 import type { JsonObject } from '../core/json.js';
 import type { State } from '../core/state.js';
-import type { ChatMessage, LLMProvider } from '../providers/types.js';
+import { InvalidOptionError, ToolDefinitionError, ToolRoundsExceededError } from '../core/errors.js';
+import type { ChatMessage, ChatResponse, LLMProvider, ToolChoice, ToolSpec } from '../providers/types.js';
+import { runToolRound } from './tools/run.js';
+import { specOf, wireName, type Tool } from './tools/tool.js';
 
 /**
  * Options for {@link LLMAgent}.
@@ -28,7 +31,32 @@ export interface LLMAgentOptions extends AgentOptions {
   onToken?: (token: string, agent: string, eventId: string) => void;
   /** Route mode: the agent this one hands its output to (sets `route` in the output). */
   next?: string;
+  /** Tools the model may call (see `defineTool`). */
+  tools?: readonly Tool<never, unknown>[];
+  /**
+   * Agents the model may hand off to: each becomes a tool `transfer_to_<agent>`;
+   * calling it ends this agent's turn and routes the event there (a handoff wins over `next`).
+   */
+  handoffs?: readonly (string | { agent: string; description?: string })[];
+  /** Rounds of tool calls before the agent fails with `ToolRoundsExceededError`. Default 8. */
+  maxToolRounds?: number;
+  /** Timeout of one tool call unless the tool sets its own. Default 30,000 ms. */
+  toolTimeoutMs?: number;
+  /** Longer tool results are cut before they go back to the model. Default 16,384 characters. */
+  maxToolResultChars?: number;
+  /** Tool choice of the first round (later rounds are `auto`). Default `auto`. */
+  toolChoice?: ToolChoice;
 }
+
+/**
+ * The tool-name prefix of handoffs: `transfer_to_billing` hands off to `billing`.
+ *
+ * @example
+ * ```ts
+ * `${HANDOFF_PREFIX}billing`; // 'transfer_to_billing'
+ * ```
+ */
+export const HANDOFF_PREFIX = 'transfer_to_';
 
 /**
  * Data keys an LLM agent reads its input from, in order of preference.
@@ -81,10 +109,39 @@ export class LLMAgent extends BaseAgent {
   readonly provider: LLMProvider;
   private readonly opts: LLMAgentOptions;
 
+  private readonly specs: ToolSpec[];
+  private readonly toolTable = new Map<string, Tool<never, unknown>>();
+  private readonly handoffTargets = new Map<string, string>();
+  private readonly offered: string[];
+
   constructor(opts: LLMAgentOptions) {
     super({ role: 'llm', ...opts });
     this.provider = opts.provider;
     this.opts = opts;
+    if (opts.maxToolRounds !== undefined && !(Number.isInteger(opts.maxToolRounds) && opts.maxToolRounds >= 1)) {
+      throw new InvalidOptionError('maxToolRounds', `must be an integer ≥ 1 (agent "${opts.name}", got ${String(opts.maxToolRounds)})`);
+    }
+    this.specs = [];
+    for (const t of opts.tools ?? []) {
+      const spec = specOf(t);
+      if (this.toolTable.has(spec.name)) throw new ToolDefinitionError(t.name, `is given twice (or clashes with another tool's wire name "${spec.name}")`, `agent "${opts.name}"`);
+      this.toolTable.set(spec.name, t);
+      this.specs.push(spec);
+    }
+    for (const h of opts.handoffs ?? []) {
+      const agent = typeof h === 'string' ? h : h.agent;
+      const name = wireName(`${HANDOFF_PREFIX}${agent}`);
+      if (this.handoffTargets.has(name) || this.toolTable.has(name)) throw new ToolDefinitionError(name, 'is declared twice', `agent "${opts.name}" handoffs`);
+      this.handoffTargets.set(name, agent);
+      const about = typeof h === 'string' || h.description === undefined ? '' : ` ${h.description}`;
+      this.specs.push({ name, description: `Hand the conversation over to the agent "${agent}".${about} Call it when that agent should answer instead of you.`, parameters: { type: 'object', properties: {}, additionalProperties: false } });
+    }
+    this.offered = this.specs.map((t) => t.name);
+  }
+
+  /** The tools this agent offers the model (its own and its handoffs), as sent on the wire. */
+  toolSpecs(): readonly ToolSpec[] {
+    return this.specs;
   }
 
   /** The messages sent for this input. */
@@ -96,27 +153,66 @@ export class LLMAgent extends BaseAgent {
   }
 
   async run(ctx: AgentContext, input: State): Promise<State> {
-    const onToken = this.opts.onToken;
-    const res = await this.provider.chat(
-      { messages: this.messagesFor(input), temperature: this.opts.temperature, maxTokens: this.opts.maxTokens, topP: this.opts.topP, seed: this.opts.seed },
-      { signal: ctx.signal, onToken: onToken ? (tok) => onToken(tok, this.name, ctx.eventId) : undefined },
-    );
+    const o = this.opts;
+    const messages = this.messagesFor(input);
+    const specs = this.specs;
+    const onToken = o.onToken;
+    const total = { promptTokens: 0, completionTokens: 0, totalTokens: 0, durationMs: 0 };
+    let res: ChatResponse;
+    let rounds = 0;
+    let calls = 0;
+    let handoff: string | undefined;
+    for (;;) {
+      res = await this.provider.chat(
+        {
+          messages,
+          temperature: o.temperature,
+          maxTokens: o.maxTokens,
+          topP: o.topP,
+          seed: o.seed,
+          ...(specs.length === 0 ? {} : { tools: specs, toolChoice: rounds === 0 ? o.toolChoice : 'auto' }),
+        },
+        {
+          signal: ctx.signal,
+          onToken: (tok) => {
+            onToken?.(tok, this.name, ctx.eventId);
+            ctx.report({ kind: 'token', text: tok });
+          },
+        },
+      );
+      total.promptTokens += res.usage.promptTokens;
+      total.completionTokens += res.usage.completionTokens;
+      total.totalTokens += res.usage.totalTokens;
+      total.durationMs += res.durationMs;
+      const asked = res.toolCalls ?? [];
+      if (asked.length === 0 || specs.length === 0) break;
+      if (++rounds > (o.maxToolRounds ?? 8)) throw new ToolRoundsExceededError(this.name, o.maxToolRounds ?? 8);
+      calls += asked.length;
+      messages.push({ role: 'assistant', content: res.content, toolCalls: asked });
+      const transfer = asked.find((c) => c.name.startsWith(HANDOFF_PREFIX) && this.handoffTargets.has(c.name));
+      for (const c of asked) {
+        if (c.name.startsWith(HANDOFF_PREFIX) && !this.handoffTargets.has(c.name)) ctx.report({ kind: 'handoff', to: c.name.slice(HANDOFF_PREFIX.length), accepted: false, reason: 'not a declared handoff' });
+      }
+      const work = asked.filter((c) => c !== transfer);
+      const results = work.length === 0 ? [] : await runToolRound(ctx, work, this.toolTable, { round: rounds, timeoutMs: o.toolTimeoutMs ?? 30_000, maxResultChars: o.maxToolResultChars ?? 16_384, offered: this.offered });
+      if (transfer !== undefined) {
+        handoff = this.handoffTargets.get(transfer.name)!;
+        ctx.report({ kind: 'handoff', to: handoff, accepted: true });
+        break;
+      }
+      messages.push(...results);
+    }
     const out = input.clone();
-    if (this.opts.next !== undefined) out.setMeta('route', this.opts.next);
+    if (handoff !== undefined) out.setMeta('route', handoff);
+    else if (o.next !== undefined) out.setMeta('route', o.next);
     out.set('response', res.content);
     const responses = (out.get('responses') as JsonObject | undefined) ?? {};
     out.set('responses', { ...responses, [this.name]: res.content });
     const usage = (out.get('usage') as JsonObject | undefined) ?? {};
-    out.set('usage', {
-      ...usage,
-      [this.name]: {
-        model: res.model,
-        promptTokens: res.usage.promptTokens,
-        completionTokens: res.usage.completionTokens,
-        totalTokens: res.usage.totalTokens,
-        durationMs: res.durationMs,
-      },
-    });
+    const mine: JsonObject = { model: res.model, ...total };
+    if (rounds !== 0) Object.assign(mine, { toolRounds: rounds, toolCalls: calls });
+    if (handoff !== undefined) mine.handoff = handoff;
+    out.set('usage', { ...usage, [this.name]: mine });
     return out;
   }
 

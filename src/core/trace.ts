@@ -124,8 +124,9 @@ export interface InMemoryTraceLoggerOptions {
   filter?: (entry: TraceEntry) => boolean;
 }
 
-const TYPES: readonly TraceEntryType[] = ['event_start', 'event_end', 'agent_start', 'agent_end', 'event_emitted', 'callback_error', 'hook', 'retry', 'dead_letter', 'circuit'];
-const TYPE_CODE: Record<TraceEntryType, number> = Object.fromEntries(TYPES.map((t, i) => [t, i])) as Record<TraceEntryType, number>;
+// Every entry type has a code (the compiler checks the record is complete).
+const TYPE_CODE: Record<TraceEntryType, number> = { event_start: 0, event_end: 1, agent_start: 2, agent_end: 3, event_emitted: 4, callback_error: 5, hook: 6, retry: 7, dead_letter: 8, circuit: 9, tool_call: 10, tool_result: 11, handoff: 12 };
+const TYPES: readonly TraceEntryType[] = (Object.keys(TYPE_CODE) as TraceEntryType[]).sort((a, b) => TYPE_CODE[a] - TYPE_CODE[b]);
 const EVENT_END = TYPE_CODE.event_end;
 
 /**

@@ -5,9 +5,13 @@
  * @module
  */
 import { AgentflowError, ErrorCodes } from '../core/errors.js';
+import { LLMResponseError } from './errors.js';
+import { parseToolOutput, toolCallSchema, toolPrompt } from './tool-grammar.js';
 import { StreamingProvider, type ChatMessage, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
 
 type LlamaModule = typeof import('node-llama-cpp');
+/** Tool-call JSON needs room: the token budget in tool mode is at least this. */
+const TOOL_MODE_MIN_TOKENS = 256;
 type Loaded = {
   llama: Awaited<ReturnType<LlamaModule['getLlama']>>;
   model: Awaited<ReturnType<Awaited<ReturnType<LlamaModule['getLlama']>>['loadModel']>>;
@@ -52,6 +56,8 @@ export class LlamaCppProvider extends StreamingProvider {
   private readonly c: ProviderConfig;
   private loading: Promise<Loaded> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly grammars = new Map<string, Promise<unknown>>();
+  private calls = 0;
 
   constructor(config: Omit<ProviderConfig, 'provider'> & { provider?: string }) {
     super(config.model || 'local');
@@ -81,8 +87,46 @@ export class LlamaCppProvider extends StreamingProvider {
   }
 
 
-  /** Streams one completion; calls are serialized on the shared context. */
+  /**
+   * Streams one completion; calls are serialized on the shared context.
+   * With tools (and `toolChoice` not `none`) the output is constrained by a
+   * grammar to a tool call or an answer (see `toolCallSchema`); the answer
+   * then arrives as one piece at the end.
+   */
   protected async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<StreamChunk> {
+    const tools = request.tools !== undefined && request.tools.length !== 0 && request.toolChoice !== 'none' ? request.tools : undefined;
+    if (tools === undefined) {
+      yield* this.complete(promptOf(request.messages), request, signal, undefined);
+      return;
+    }
+    let text = '';
+    let last: StreamChunk = {};
+    const schema = toolCallSchema(tools, request.toolChoice);
+    const budget = Math.max(request.maxTokens ?? this.c.maxTokens ?? 128, TOOL_MODE_MIN_TOKENS);
+    for await (const c of this.complete(toolPrompt(request.messages, tools), { ...request, maxTokens: budget }, signal, schema)) {
+      if (c.text) text += c.text;
+      else last = c;
+    }
+    const out = parseToolOutput(text);
+    if (out === undefined) throw new LLMResponseError('llama-cpp', `tool-mode output is not a complete call or answer within ${budget} tokens: ${text.slice(0, 120)}`);
+    if ('answer' in out) yield { text: out.answer };
+    else yield { toolCalls: [{ index: 0, id: `call_${++this.calls}`, name: out.call.name, arguments: out.call.arguments }] };
+    yield { ...last, finishReason: 'answer' in out ? 'stop' : 'tool_calls' };
+  }
+
+  private async grammarFor(schema: Record<string, unknown>): Promise<unknown> {
+    const key = JSON.stringify(schema);
+    let g = this.grammars.get(key);
+    if (g === undefined) {
+      const { llama } = await this.load();
+      g = llama.createGrammarForJsonSchema(schema as never);
+      if (this.grammars.size >= 32) this.grammars.delete(this.grammars.keys().next().value!);
+      this.grammars.set(key, g);
+    }
+    return g;
+  }
+
+  private async *complete(prompt: string, request: ChatRequest, signal: AbortSignal | undefined, schema: Record<string, unknown> | undefined): AsyncGenerator<StreamChunk> {
     const pieces: string[] = [];
     let wake: (() => void) | undefined;
     let finished = false;
@@ -90,11 +134,11 @@ export class LlamaCppProvider extends StreamingProvider {
     let result: { promptTokens: number; completionTokens: number; stopReason: string } | undefined;
     const run = async () => {
       const { context, mod, model } = await this.load();
+      const grammar = schema === undefined ? undefined : ((await this.grammarFor(schema)) as InstanceType<LlamaModule['LlamaGrammar']>);
       signal?.throwIfAborted();
       const sequence = context.getSequence();
       try {
         const completion = new mod.LlamaCompletion({ contextSequence: sequence });
-        const prompt = promptOf(request.messages);
         const promptTokens = model.tokenize(prompt).length;
         let completionTokens = 0;
         const temperature = request.temperature ?? this.c.temperature ?? 0.7;
@@ -103,6 +147,7 @@ export class LlamaCppProvider extends StreamingProvider {
           temperature,
           seed: request.seed ?? this.c.seed,
           topP: request.topP ?? this.c.topP,
+          grammar,
           signal,
           onToken: (tokens) => {
             completionTokens += tokens.length;
@@ -152,6 +197,7 @@ export class LlamaCppProvider extends StreamingProvider {
     if (!this.loading) return;
     const l = await this.loading.catch(() => undefined);
     this.loading = undefined;
+    this.grammars.clear();
     if (!l) return;
     await l.context.dispose();
     await l.model.dispose();

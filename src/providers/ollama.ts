@@ -4,7 +4,7 @@
  */
 import { LLMModelNotFoundError, LLMResponseError } from './errors.js';
 import { lines, postStream } from './http.js';
-import { sampling, StreamingProvider, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
+import { sampling, StreamingProvider, type ChatMessage, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
 
 /**
  * Talks to an Ollama server (`ollama serve`). Base URL: the config's
@@ -45,7 +45,17 @@ export class OllamaProvider extends StreamingProvider {
     const { response, done, signal: live } = await postStream({
       provider: 'ollama',
       url: `${this.baseUrl}/api/chat`,
-      body: { model, messages: request.messages, stream: true, options, ...(request.stop ? { stop: request.stop } : {}) },
+      body: {
+        model,
+        messages: request.messages.map(toOllamaMessage),
+        stream: true,
+        options,
+        ...(request.stop ? { stop: request.stop } : {}),
+        // Ollama has no tool_choice: "none" sends no tools; "required" and a named tool cannot be enforced.
+        ...(request.tools && request.tools.length !== 0 && request.toolChoice !== 'none'
+          ? { tools: request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } })) }
+          : {}),
+      },
       timeoutMs: this.c.timeoutMs ?? 30_000,
       maxRetries: this.c.maxRetries ?? 2,
       retryBaseDelayMs: this.c.retryBaseDelayMs,
@@ -53,10 +63,11 @@ export class OllamaProvider extends StreamingProvider {
       onErrorStatus: (status, msg) => (status === 404 && /not found/i.test(msg) ? new LLMModelNotFoundError('ollama', model, msg) : undefined),
     });
     let finished = false;
+    let nextCall = 0;
     try {
       for await (const line of lines(response, { provider: 'ollama', maxBytes: this.c.maxResponseBytes })) {
         let j: {
-          message?: { content?: string };
+          message?: { content?: string; tool_calls?: { function?: { name?: string; arguments?: unknown } }[] };
           done?: boolean;
           done_reason?: string;
           error?: string;
@@ -71,6 +82,10 @@ export class OllamaProvider extends StreamingProvider {
         }
         if (typeof j.error === 'string') throw new LLMResponseError('ollama', `error in stream: ${j.error}`, 200, true);
         if (j.message && typeof j.message.content === 'string' && j.message.content !== '') yield { text: j.message.content };
+        const calls = j.message?.tool_calls;
+        if (Array.isArray(calls) && calls.length !== 0) {
+          yield { toolCalls: calls.map((c) => ({ index: nextCall++, name: c.function?.name ?? '', arguments: typeof c.function?.arguments === 'string' ? c.function.arguments : JSON.stringify(c.function?.arguments ?? {}) })) };
+        }
         if (j.done) {
           finished = true;
           yield {
@@ -87,5 +102,30 @@ export class OllamaProvider extends StreamingProvider {
       done();
     }
     if (!finished) throw new LLMResponseError('ollama', 'stream ended without a final "done" message', undefined, true);
+  }
+}
+
+/**
+ * A chat message in Ollama's wire form (`tool_calls` with argument
+ * objects on assistant messages, `tool_name` on tool results).
+ *
+ * @example
+ * ```ts
+ * toOllamaMessage({ role: 'tool', content: '{"temp":4}', toolName: 'weather' }); // { role: 'tool', content: '{"temp":4}', tool_name: 'weather' }
+ * ```
+ */
+export function toOllamaMessage(m: ChatMessage): Record<string, unknown> {
+  if (m.role === 'tool') return { role: 'tool', content: m.content, ...(m.toolName ? { tool_name: m.toolName } : {}) };
+  if (m.role === 'assistant' && m.toolCalls && m.toolCalls.length !== 0) {
+    return { role: 'assistant', content: m.content, tool_calls: m.toolCalls.map((c) => ({ function: { name: c.name, arguments: parseArgs(c.arguments) } })) };
+  }
+  return { role: m.role, content: m.content };
+}
+
+function parseArgs(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
   }
 }

@@ -5,7 +5,7 @@
  */
 import { LLMModelNotFoundError, LLMResponseError } from './errors.js';
 import { lines, postStream } from './http.js';
-import { sampling, StreamingProvider, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
+import { sampling, StreamingProvider, type ChatMessage, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
 
 /**
  * Talks to an OpenAI-compatible server. The API key comes from `apiKey` or
@@ -37,12 +37,17 @@ export class OpenAICompatibleProvider extends StreamingProvider {
     const model = request.model ?? this.model;
     const body: Record<string, unknown> = {
       model,
-      messages: request.messages,
+      messages: request.messages.map(toOpenAIMessage),
       stream: true,
       stream_options: { include_usage: true },
       ...sampling(request, this.c, { temperature: 'temperature', maxTokens: 'max_tokens', topP: 'top_p', seed: 'seed' }),
     };
     if (request.stop) body.stop = request.stop;
+    if (request.tools && request.tools.length !== 0) {
+      body.tools = request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+      const c = request.toolChoice;
+      if (c !== undefined) body.tool_choice = typeof c === 'string' ? c : { type: 'function', function: { name: c.name } };
+    }
     const { response, done, signal: live } = await postStream({
       provider: 'openai',
       url: `${this.baseUrl}/chat/completions`,
@@ -66,7 +71,7 @@ export class OpenAICompatibleProvider extends StreamingProvider {
         let j: {
           error?: { message?: string } | string;
           model?: string;
-          choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+          choices?: { delta?: { content?: string | null; tool_calls?: WireToolCallDelta[] }; finish_reason?: string | null }[];
           usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
         };
         try {
@@ -77,8 +82,10 @@ export class OpenAICompatibleProvider extends StreamingProvider {
         if (j.error) throw new LLMResponseError('openai', `error in stream: ${typeof j.error === 'string' ? j.error : j.error.message}`, 200, true);
         const choice = j.choices?.[0];
         const text = choice?.delta?.content;
+        const calls = choice?.delta?.tool_calls;
         yield {
           text: typeof text === 'string' && text !== '' ? text : undefined,
+          toolCalls: Array.isArray(calls) ? calls.map((d, i) => ({ index: typeof d.index === 'number' ? d.index : i, id: d.id, name: d.function?.name, arguments: d.function?.arguments })) : undefined,
           finishReason: choice?.finish_reason ?? undefined,
           model: j.model,
           usage: j.usage ? { promptTokens: j.usage.prompt_tokens, completionTokens: j.usage.completion_tokens, totalTokens: j.usage.total_tokens } : undefined,
@@ -92,4 +99,27 @@ export class OpenAICompatibleProvider extends StreamingProvider {
     }
     if (!sawDone) throw new LLMResponseError('openai', 'stream ended without "data: [DONE]"', undefined, true);
   }
+}
+
+interface WireToolCallDelta {
+  index?: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+/**
+ * A chat message in the OpenAI wire form (`tool_calls` on assistant
+ * messages, `tool_call_id` on tool results).
+ *
+ * @example
+ * ```ts
+ * toOpenAIMessage({ role: 'tool', content: '{"temp":4}', toolCallId: 'call_1' }); // { role: 'tool', tool_call_id: 'call_1', content: '{"temp":4}' }
+ * ```
+ */
+export function toOpenAIMessage(m: ChatMessage): Record<string, unknown> {
+  if (m.role === 'tool') return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
+  if (m.role === 'assistant' && m.toolCalls && m.toolCalls.length !== 0) {
+    return { role: 'assistant', content: m.content === '' ? null : m.content, tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) };
+  }
+  return { role: m.role, content: m.content };
 }

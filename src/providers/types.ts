@@ -12,9 +12,55 @@
  * ```
  */
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** On an assistant message: the tool calls the model made. */
+  toolCalls?: ToolCall[];
+  /** On a tool message: the call it answers. */
+  toolCallId?: string;
+  /** On a tool message: the tool's name (Ollama wants it). */
+  toolName?: string;
 }
+
+/**
+ * A tool call the model made. `arguments` is the raw JSON text the model
+ * produced: it is parsed and validated before the tool runs.
+ *
+ * @example
+ * ```ts
+ * const c: ToolCall = { id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' };
+ * ```
+ */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * A tool as a provider sends it to the model: a name, what it does and a
+ * JSON Schema for its input.
+ *
+ * @example
+ * ```ts
+ * const s: ToolSpec = { name: 'weather', description: 'Current weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+ * ```
+ */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/**
+ * Whether the model may, must or must not call a tool, or which one.
+ *
+ * @example
+ * ```ts
+ * const c: ToolChoice = { name: 'weather' };
+ * ```
+ */
+export type ToolChoice = 'auto' | 'required' | 'none' | { name: string };
 
 /**
  * A chat request. Unset options fall back to the provider's configuration.
@@ -32,6 +78,10 @@ export interface ChatRequest {
   topP?: number;
   seed?: number;
   stop?: string[];
+  /** Tools the model may call. */
+  tools?: ToolSpec[];
+  /** Default `auto` when tools are given. */
+  toolChoice?: ToolChoice;
 }
 
 /**
@@ -60,9 +110,11 @@ export interface ChatResponse {
   content: string;
   model: string;
   usage: TokenUsage;
-  /** `stop`, `length`, … as the server reports it. */
+  /** `stop`, `length`, `tool_calls`, … as the server reports it. */
   finishReason: string;
   durationMs: number;
+  /** The tool calls the model made (absent or empty for a plain answer). */
+  toolCalls?: ToolCall[];
 }
 
 /**
@@ -151,7 +203,16 @@ export async function collect(
   let usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
   let finishReason = 'stop';
   let m = model;
+  const calls: { id?: string; name: string; args: string }[] = [];
   for await (const c of chunks) {
+    if (c.toolCalls) {
+      for (const d of c.toolCalls) {
+        const slot = (calls[d.index] ??= { name: '', args: '' });
+        if (d.id) slot.id = d.id;
+        if (d.name) slot.name += d.name;
+        if (d.arguments) slot.args += d.arguments;
+      }
+    }
     if (c.text) {
       content += c.text;
       onToken?.(c.text);
@@ -164,7 +225,10 @@ export async function collect(
     if (c.finishReason) finishReason = c.finishReason;
     if (c.model) m = c.model;
   }
-  return { content, model: m, usage, finishReason, durationMs: Date.now() - started };
+  const res: ChatResponse = { content, model: m, usage, finishReason, durationMs: Date.now() - started };
+  const toolCalls = calls.filter((c) => c !== undefined && c.name !== '').map((c, i) => ({ id: c.id ?? `call_${i + 1}`, name: c.name, arguments: c.args === '' ? '{}' : c.args }));
+  if (toolCalls.length !== 0) res.toolCalls = toolCalls;
+  return res;
 }
 
 /**
@@ -177,9 +241,27 @@ export async function collect(
  */
 export interface StreamChunk {
   text?: string;
+  /** Pieces of tool calls, assembled by `index` (OpenAI streams a call's arguments in fragments). */
+  toolCalls?: ToolCallDelta[];
   usage?: Partial<TokenUsage>;
   finishReason?: string;
   model?: string;
+}
+
+/**
+ * A piece of a streamed tool call: the fields present are appended to the
+ * call at `index`.
+ *
+ * @example
+ * ```ts
+ * const d: ToolCallDelta = { index: 0, id: 'call_1', name: 'weather', arguments: '{"ci' };
+ * ```
+ */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  name?: string;
+  arguments?: string;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LlamaCppProvider } from '../../src/providers/llama-cpp.js';
-import type { ChatMessage } from '../../src/providers/types.js';
+import type { ChatMessage, ToolChoice, ToolSpec } from '../../src/providers/types.js';
 
 export const MODEL_PATH = resolve(new URL('../../', import.meta.url).pathname, '../shared/models/stories260K.gguf');
 
@@ -20,6 +20,12 @@ export interface ProtocolServer {
   url: string;
   /** The next request (or the next `times` requests) gets this fault. */
   injectFault(fault: Fault, times?: number): void;
+  /**
+   * The next `times` chat requests are answered with this tool call instead
+   * of the model's output (a misbehaving model: a missing tool, bad
+   * arguments, endless calls).
+   */
+  forceToolCall(name: string, args: string, times?: number): void;
   /** Requests seen, by path. */
   requests: { path: string; body: unknown }[];
   close(): Promise<void>;
@@ -34,6 +40,8 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
   const modelName = options.modelName ?? 'gemma3:1b';
   const llm = new LlamaCppProvider({ model: modelName, modelPath: requireModel(), threads: 1, contextSize: 512 });
   const faults: Fault[] = [];
+  const forced: { name: string; args: string }[] = [];
+  let forcedIds = 0;
   const requests: { path: string; body: unknown }[] = [];
   const sockets = new Set<import('node:net').Socket>();
 
@@ -51,16 +59,32 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
   };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  async function generate(messages: ChatMessage[], opts: { temperature?: number; maxTokens?: number; seed?: number; topP?: number }, onPiece: (t: string) => Promise<void> | void, signal: AbortSignal) {
-    let promptTokens = 0;
-    let completionTokens = 0;
-    let finish = 'stop';
-    const res = await llm.chat({ messages, temperature: opts.temperature ?? 0.8, maxTokens: opts.maxTokens ?? 64, seed: opts.seed, topP: opts.topP }, { signal, onToken: (t) => void onPiece(t) });
-    promptTokens = res.usage.promptTokens;
-    completionTokens = res.usage.completionTokens;
-    finish = res.finishReason;
-    return { content: res.content, promptTokens, completionTokens, finish };
+  async function generate(messages: ChatMessage[], opts: { temperature?: number; maxTokens?: number; seed?: number; topP?: number; tools?: ToolSpec[]; toolChoice?: ToolChoice }, onPiece: (t: string) => Promise<void> | void, signal: AbortSignal) {
+    const f = opts.tools?.length ? forced.shift() : undefined;
+    if (f !== undefined) return { content: '', promptTokens: 1, completionTokens: 1, finish: 'tool_calls', toolCalls: [{ id: `forced_${++forcedIds}`, name: f.name, arguments: f.args }] };
+    const res = await llm.chat(
+      { messages, temperature: opts.temperature ?? 0.8, maxTokens: opts.maxTokens ?? 64, seed: opts.seed, topP: opts.topP, tools: opts.tools, toolChoice: opts.toolChoice },
+      { signal, onToken: (t) => void onPiece(t) },
+    );
+    return { content: res.content, promptTokens: res.usage.promptTokens, completionTokens: res.usage.completionTokens, finish: res.finishReason, toolCalls: res.toolCalls ?? [] };
   }
+  /** Tools as both wire formats send them (`{type:'function', function:{...}}`). */
+  const toolsOf = (body: Record<string, unknown>): ToolSpec[] | undefined =>
+    Array.isArray(body.tools) ? (body.tools as { function: { name: string; description?: string; parameters?: Record<string, unknown> } }[]).map((t) => ({ name: t.function.name, description: t.function.description ?? '', parameters: t.function.parameters ?? {} })) : undefined;
+  /** Messages of either wire format as ChatMessages (tool calls and results included). */
+  const messagesOf = (raw: unknown): ChatMessage[] => {
+    const names = new Map<string, string>();
+    return ((raw as Record<string, unknown>[] | undefined) ?? []).map((m) => {
+      const calls = m.tool_calls as { id?: string; function: { name: string; arguments: unknown } }[] | undefined;
+      if (m.role === 'assistant' && Array.isArray(calls)) {
+        const toolCalls = calls.map((c, i) => ({ id: c.id ?? `call_${i + 1}`, name: c.function.name, arguments: typeof c.function.arguments === 'string' ? c.function.arguments : JSON.stringify(c.function.arguments) }));
+        for (const c of toolCalls) names.set(c.id, c.name);
+        return { role: 'assistant', content: String(m.content ?? ''), toolCalls };
+      }
+      if (m.role === 'tool') return { role: 'tool', content: String(m.content ?? ''), toolCallId: m.tool_call_id as string | undefined, toolName: (m.tool_name as string | undefined) ?? names.get(String(m.tool_call_id)) };
+      return { role: m.role as ChatMessage['role'], content: String(m.content ?? '') };
+    });
+  };
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -93,7 +117,8 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
         const model = String(body.model ?? '');
         if (model !== modelName) return json(res, 404, { error: `model "${model}" not found, try pulling it first` });
         const isChat = url.pathname === '/api/chat';
-        const messages: ChatMessage[] = isChat ? ((body.messages as ChatMessage[]) ?? []) : [{ role: 'user', content: String(body.prompt ?? '') }];
+        const messages: ChatMessage[] = isChat ? messagesOf(body.messages) : [{ role: 'user', content: String(body.prompt ?? '') }];
+        const tools = isChat ? toolsOf(body) : undefined;
         const o = (body.options ?? {}) as { temperature?: number; num_predict?: number; seed?: number; top_p?: number };
         const stream = body.stream !== false;
         const started = process.hrtime.bigint();
@@ -105,7 +130,7 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
         }
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
         let n = 0;
-        const r = await generate(messages, { temperature: o.temperature, maxTokens: o.num_predict, seed: o.seed, topP: o.top_p }, async (t) => {
+        const r = await generate(messages, { temperature: o.temperature, maxTokens: o.num_predict, seed: o.seed, topP: o.top_p, tools }, async (t) => {
           n++;
           if (fault === 'malformed' && n === 2) res.write('{"model": "gemma3:1b", "message": {oops\n');
           if (fault === 'midstream-error' && n === 3) {
@@ -120,6 +145,10 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
           throw e;
         });
         if (!r || res.writableEnded) return;
+        if (r.toolCalls.length !== 0) {
+          // Ollama sends a call whole, with its arguments as an object.
+          res.write(JSON.stringify({ model: modelName, created_at: new Date().toISOString(), message: { role: 'assistant', content: '', tool_calls: r.toolCalls.map((c) => ({ function: { name: c.name, arguments: JSON.parse(c.arguments) } })) }, done: false }) + '\n');
+        }
         if (fault === 'slow') await sleep(300);
         res.end(piece('', true, { done_reason: r.finish === 'length' ? 'length' : 'stop', prompt_eval_count: r.promptTokens, eval_count: r.completionTokens, total_duration: Number(process.hrtime.bigint() - started), eval_duration: Number(process.hrtime.bigint() - started) }));
         return;
@@ -127,8 +156,16 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
       if (req.method === 'POST' && url.pathname === '/v1/chat/completions') {
         const model = String(body.model ?? '');
         if (model !== modelName) return json(res, 404, { error: { message: `The model \`${model}\` does not exist`, type: 'invalid_request_error', code: 'model_not_found' } });
-        const messages = (body.messages as ChatMessage[]) ?? [];
-        const opts = { temperature: body.temperature as number | undefined, maxTokens: body.max_tokens as number | undefined, seed: body.seed as number | undefined, topP: body.top_p as number | undefined };
+        const messages = messagesOf(body.messages);
+        const tc = body.tool_choice as string | { function: { name: string } } | undefined;
+        const opts = {
+          temperature: body.temperature as number | undefined,
+          maxTokens: body.max_tokens as number | undefined,
+          seed: body.seed as number | undefined,
+          topP: body.top_p as number | undefined,
+          tools: toolsOf(body),
+          toolChoice: (tc === undefined ? undefined : typeof tc === 'string' ? tc : { name: tc.function.name }) as ToolChoice | undefined,
+        };
         const id = `chatcmpl-${Date.now()}`;
         const created = Math.floor(Date.now() / 1000);
         if (body.stream !== true) {
@@ -138,7 +175,7 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
             object: 'chat.completion',
             created,
             model: modelName,
-            choices: [{ index: 0, message: { role: 'assistant', content: r.content }, finish_reason: r.finish }],
+            choices: [{ index: 0, message: { role: 'assistant', content: r.content, ...(r.toolCalls.length ? { tool_calls: r.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}) }, finish_reason: r.finish }],
             usage: { prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.promptTokens + r.completionTokens },
           });
         }
@@ -161,6 +198,14 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
           throw e;
         });
         if (!r || res.writableEnded) return;
+        r.toolCalls.forEach((c, index) => {
+          // OpenAI streams a call as deltas: id and name first, then the arguments in fragments.
+          sse({ id, object: 'chat.completion.chunk', created, model: modelName, choices: [{ index: 0, delta: { tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }, finish_reason: null }] });
+          const cut = Math.ceil(c.arguments.length / 3);
+          for (let i = 0; i < c.arguments.length; i += cut) {
+            sse({ id, object: 'chat.completion.chunk', created, model: modelName, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: c.arguments.slice(i, i + cut) } }] }, finish_reason: null }] });
+          }
+        });
         sse({ id, object: 'chat.completion.chunk', created, model: modelName, choices: [{ index: 0, delta: {}, finish_reason: r.finish }] });
         if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
           sse({ id, object: 'chat.completion.chunk', created, model: modelName, choices: [], usage: { prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.promptTokens + r.completionTokens } });
@@ -183,6 +228,9 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    forceToolCall(name, args, times = 1) {
+      for (let i = 0; i < times; i++) forced.push({ name, args });
+    },
     injectFault(fault, times = 1) {
       for (let i = 0; i < times; i++) faults.push(fault);
     },
