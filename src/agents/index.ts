@@ -13,4 +13,5 @@
  */
 export * from './llm-agent.js';
 export * from './tools/tool.js';
+export type { ToolSet } from './tools/tool-set.js';
 export { runToolRound, type ToolRoundOptions } from './tools/run.js';

@@ -10,6 +10,7 @@ import { InvalidOptionError, ToolDefinitionError, ToolRoundsExceededError } from
 import type { ChatMessage, ChatResponse, LLMProvider, ToolChoice, ToolSpec } from '../providers/types.js';
 import { runToolRound } from './tools/run.js';
 import { specOf, wireName, type Tool } from './tools/tool.js';
+import type { ToolSet } from './tools/tool-set.js';
 
 /**
  * Options for {@link LLMAgent}.
@@ -46,6 +47,8 @@ export interface LLMAgentOptions extends AgentOptions {
   maxToolResultChars?: number;
   /** Tool choice of the first round (later rounds are `auto`). Default `auto`. */
   toolChoice?: ToolChoice;
+  /** Tools known only once the runner starts (an MCP server's): opened by `initialize`, closed by `shutdown`. */
+  toolSets?: readonly ToolSet[];
 }
 
 /**
@@ -112,7 +115,9 @@ export class LLMAgent extends BaseAgent {
   private readonly specs: ToolSpec[];
   private readonly toolTable = new Map<string, Tool<never, unknown>>();
   private readonly handoffTargets = new Map<string, string>();
-  private readonly offered: string[];
+  private offered: string[];
+  private readonly openSets: ToolSet[] = [];
+  private readonly fromSets: string[] = [];
 
   constructor(opts: LLMAgentOptions) {
     super({ role: 'llm', ...opts });
@@ -122,12 +127,7 @@ export class LLMAgent extends BaseAgent {
       throw new InvalidOptionError('maxToolRounds', `must be an integer ≥ 1 (agent "${opts.name}", got ${String(opts.maxToolRounds)})`);
     }
     this.specs = [];
-    for (const t of opts.tools ?? []) {
-      const spec = specOf(t);
-      if (this.toolTable.has(spec.name)) throw new ToolDefinitionError(t.name, `is given twice (or clashes with another tool's wire name "${spec.name}")`, `agent "${opts.name}"`);
-      this.toolTable.set(spec.name, t);
-      this.specs.push(spec);
-    }
+    for (const t of opts.tools ?? []) this.addTool(t);
     for (const h of opts.handoffs ?? []) {
       const agent = typeof h === 'string' ? h : h.agent;
       const name = wireName(`${HANDOFF_PREFIX}${agent}`);
@@ -216,7 +216,42 @@ export class LLMAgent extends BaseAgent {
     return out;
   }
 
+  override async initialize(): Promise<void> {
+    try {
+      for (const set of this.opts.toolSets ?? []) {
+        const tools = await set.open();
+        this.openSets.push(set);
+        for (const t of tools) this.addTool(t, set.label);
+      }
+    } catch (err) {
+      await this.closeSets(); // a failed start leaves no server running
+      throw err;
+    }
+    this.offered = this.specs.map((t) => t.name);
+  }
+
+  private async closeSets(): Promise<void> {
+    const sets = this.openSets.splice(0);
+    for (const name of this.fromSets.splice(0)) {
+      this.toolTable.delete(name);
+      this.specs.splice(this.specs.findIndex((t) => t.name === name), 1);
+    }
+    this.offered = this.specs.map((t) => t.name);
+    for (const set of sets) await set.close();
+  }
+
   override async shutdown(): Promise<void> {
+    await this.closeSets();
     await this.provider.close?.();
+  }
+
+  private addTool(t: Tool<never, unknown>, from?: string): void {
+    const spec = specOf(t);
+    if (this.toolTable.has(spec.name) || this.handoffTargets.has(spec.name)) {
+      throw new ToolDefinitionError(t.name, `is given twice (or clashes with another tool's wire name "${spec.name}")`, `agent "${this.name}"${from ? `, from ${from}` : ''}`);
+    }
+    this.toolTable.set(spec.name, t);
+    this.specs.push(spec);
+    if (from !== undefined) this.fromSets.push(spec.name);
   }
 }

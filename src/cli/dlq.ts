@@ -16,7 +16,7 @@ import { replayMetadata } from '../core/meta.js';
 import type { DeadLetterRecord } from '../core/outcome.js';
 import { DeadLetterQueue, inspectDeadLetters, matchesDeadLetter, JsonlDeadLetterStore, purgeDeadLetters, readDeadLetters, type DeadLetterFilter } from '../reliability/dead-letter/index.js';
 import type { RedisDeadLetterEntry, RedisTransport } from '../transport/redis/index.js';
-import type { CodeAgents } from './agents-module.js';
+import type { FlowCode } from './agents-module.js';
 import { ExitCode } from './exit-codes.js';
 import { redisTransportFor } from './redis-options.js';
 
@@ -60,7 +60,7 @@ export function addDlqCommand(
   program: Command,
   io: Io,
   setCode: (code: number) => void,
-  codeAgentsFor: (config: string, explicit: string | undefined) => Promise<CodeAgents>,
+  codeAgentsFor: (config: string, explicit: string | undefined) => Promise<FlowCode>,
   reportError: (err: unknown) => number,
 ): void {
   const dlq = program.command('dlq').description('inspect, replay and purge dead letters (the [dead_letter] file, or a Redis namespace\'s stream with --redis/--namespace)');
@@ -179,8 +179,8 @@ export function addDlqCommand(
         const filter = filterOf(opts, id);
         if (remote(opts)) return replayRemote(opts, filter);
         const file = await dlqFile(opts);
-        const agents = await codeAgentsFor(opts.config, opts.agents);
-        const runner = await createRunnerFromConfig(opts.config, { agents, logger: createLogger('warn') });
+        const { agents, tools } = await codeAgentsFor(opts.config, opts.agents);
+        const runner = await createRunnerFromConfig(opts.config, { agents, tools, logger: createLogger('warn') });
         const queue = new DeadLetterQueue({ store: new JsonlDeadLetterStore(file) });
         await runner.start();
         // Re-failures are counted by event id (a replayed event keeps its id), whatever the dead-letter file holds.
@@ -219,8 +219,8 @@ export function addDlqCommand(
   async function replayRemote(opts: DlqOptions, filter: DeadLetterFilter): Promise<void> {
     const transport = await redisTransportFor(opts.config, opts, 'producer', (err) => io.err(`redis: ${err.message}\n`));
     await transport.connect();
-    const agents = existsSync(opts.config) ? await codeAgentsFor(opts.config, opts.agents) : {};
-    const runner = await createRunnerFromConfig(existsSync(opts.config) ? opts.config : {}, { agents, logger: createLogger('warn'), overrides: { transport } });
+    const { agents, tools } = existsSync(opts.config) ? await codeAgentsFor(opts.config, opts.agents) : { agents: {}, tools: [] };
+    const runner = await createRunnerFromConfig(existsSync(opts.config) ? opts.config : {}, { agents, tools, logger: createLogger('warn'), overrides: { transport } });
     await runner.start();
     let replayed = 0;
     let failedAgain = 0;

@@ -15,7 +15,9 @@ import { agentWithDefaults, resolveAgentLlm } from '../config/defaults.js';
 import { createRunnerFromConfig } from '../config/create-runner.js';
 import { flowToMermaid } from '../config/graph.js';
 import { unreachableAgents, unreachableMessage } from '../config/reachability.js';
-import { findAgentsModule, loadAgentsModule, type CodeAgents } from './agents-module.js';
+import { progressPrinter } from './progress.js';
+import { addMcpCommand } from './mcp.js';
+import { findAgentsModule, loadFlowCode, type FlowCode } from './agents-module.js';
 import { scaffold } from './scaffold.js';
 import { redisTransportFor } from './redis-options.js';
 import { addWorkerCommand } from './worker.js';
@@ -42,9 +44,9 @@ interface Io {
   err: (s: string) => void;
 }
 
-async function codeAgentsFor(configFile: string, explicit: string | undefined): Promise<CodeAgents> {
+async function codeAgentsFor(configFile: string, explicit: string | undefined): Promise<FlowCode> {
   const mod = findAgentsModule(configFile, explicit);
-  return mod ? loadAgentsModule(mod) : {};
+  return mod ? loadFlowCode(mod) : { agents: {}, tools: [] };
 }
 
 function reportError(err: unknown, io: Io): number {
@@ -119,23 +121,15 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         const traceFile = opts.traceFile !== undefined ? new FileTraceLogger(resolve(opts.traceFile), { onDrop: () => io.err(`warning: trace entries are being dropped (${opts.traceFile} cannot keep up)\n`) }) : undefined;
         held.traceFile = traceFile;
         const input = opts.inputFile !== undefined ? readFileSync(opts.inputFile, 'utf8') : (opts.input ?? '');
-        const agents = await codeAgentsFor(opts.config, opts.agents);
+        const { agents, tools } = await codeAgentsFor(opts.config, opts.agents);
         const progress = !opts.json && !opts.quiet;
-        let lastAgent = '';
         const runner = await createRunnerFromConfig(opts.config, {
           agents,
+          tools,
           lenient: opts.lenient,
           overrides: { ...(remote ? { transport: remote } : {}), ...(traceFile ? { traceLogger: traceFile } : {}) },
-          onToken: progress
-            ? (t, agent) => {
-                if (agent !== lastAgent) io.err(`${lastAgent ? '\n' : ''}[${agent}] `);
-                lastAgent = agent;
-                io.err(t);
-              }
-            : undefined,
         });
         held.runner = runner;
-        if (progress) runner.onOutcome((o) => io.err(`${lastAgent ? '\n' : ''}· ${o.agentId || '(none)'} ${o.status}${o.reason ? ` (${o.reason})` : ''} in ${o.durationMs} ms\n`));
         let interrupted = false;
         const onSignal = () => {
           interrupted = true;
@@ -154,7 +148,12 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         let error: EventFailedError | undefined;
         let state;
         try {
-          state = (await runner.run(event)).state.toObject();
+          // The chain as it happens: tokens, tool calls, handoffs, one line per finished event.
+          const show = progress ? progressPrinter(io.err) : undefined;
+          for await (const part of runner.stream(event)) {
+            show?.(part);
+            if (part.kind === 'done') state = part.result.state.toObject();
+          }
         } catch (err) {
           if (!(err instanceof EventFailedError)) throw err;
           status = 'failed';
@@ -205,7 +204,12 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         const mod = findAgentsModule(file, opts.agents);
         const load = mod !== undefined && (opts.agents !== undefined || opts.loadAgents === true);
         let handlers: string[];
-        if (load) handlers = Object.keys(await loadAgentsModule(mod));
+        let toolNames: string[] | undefined;
+        if (load) {
+          const flow = await loadFlowCode(mod);
+          handlers = Object.keys(flow.agents);
+          toolNames = flow.tools.map((t) => t.name);
+        }
         else {
           // Not loaded: an agent without a system_prompt may be a handler in the module; say so instead of failing.
           handlers = [];
@@ -217,7 +221,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
             }
           }
         }
-        validateLlmAgents(loaded, handlers);
+        validateLlmAgents(loaded, handlers, mod === undefined ? [] : toolNames);
         for (const w of loaded.warnings) io.err(`  warning ${formatIssue(w)}\n`);
         // Which agents can run at all is known only when the handlers are (no module, or a loaded one).
         if (mod === undefined || load) for (const name of unreachableAgents(loaded.config, handlers)) io.err(`  warning agents.${name}: ${unreachableMessage(name)}\n`);
@@ -236,7 +240,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     .action(async (opts: { config: string; agents?: string; json?: boolean }) => {
       try {
         const { config } = await loadConfig(opts.config);
-        const code = await codeAgentsFor(opts.config, opts.agents);
+        const code = (await codeAgentsFor(opts.config, opts.agents)).agents;
         const rows = Object.entries(config.agents ?? {}).map(([name, raw]) => {
           const a = agentWithDefaults(raw);
           const kind = !a.enabled ? 'disabled' : name in code ? 'code' : 'llm';
@@ -264,7 +268,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     .action(async (opts: { config: string; agents?: string }) => {
       try {
         const { config } = await loadConfig(opts.config);
-        io.out(`${flowToMermaid(config, Object.keys(await codeAgentsFor(opts.config, opts.agents)))}\n`);
+        io.out(`${flowToMermaid(config, Object.keys((await codeAgentsFor(opts.config, opts.agents)).agents))}\n`);
       } catch (err) {
         code = reportError(err, io);
       }
@@ -273,6 +277,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
   addWorkerCommand(program, io, (c) => (code = c), codeAgentsFor, (err) => reportError(err, io));
 
   addDlqCommand(program, io, (c) => (code = c), codeAgentsFor, (err) => reportError(err, io));
+  addMcpCommand(program, io, (c) => (code = c), (err) => reportError(err, io));
   addTraceCommand(program, io, (c) => (code = c), (err) => reportError(err, io));
   addUiCommand(program, io, (c) => (code = c), (err) => reportError(err, io));
 

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { createRunnerFromConfig } from '../config/create-runner.js';
 import { InvalidOptionError } from '../core/errors.js';
-import type { CodeAgents } from './agents-module.js';
+import type { FlowCode } from './agents-module.js';
 import { redisTransportFor } from './redis-options.js';
 
 /**
@@ -44,7 +44,7 @@ export function addWorkerCommand(
   program: Command,
   io: { out(s: string): void; err(s: string): void },
   setCode: (code: number) => void,
-  codeAgentsFor: (config: string, explicit: string | undefined) => Promise<CodeAgents>,
+  codeAgentsFor: (config: string, explicit: string | undefined) => Promise<FlowCode>,
   reportError: (err: unknown) => number,
 ): void {
   program
@@ -67,9 +67,9 @@ export function addWorkerCommand(
         const metrics = prom ? new prom.PrometheusMetrics() : undefined;
         const transport = await redisTransportFor(opts.config, opts, 'worker', (err) => io.err(`worker: ${err.message}\n`));
         await transport.connect();
-        const agents = await codeAgentsFor(opts.config, opts.agents);
+        const { agents, tools } = await codeAgentsFor(opts.config, opts.agents);
         const overrides = { transport, ...(opts.concurrency === undefined ? {} : { concurrency: Number(opts.concurrency) }) };
-        const runner = await createRunnerFromConfig(opts.config, { agents, overrides, wrapProvider: metrics ? (p) => metrics.wrapProvider(p) : undefined });
+        const runner = await createRunnerFromConfig(opts.config, { agents, tools, overrides, wrapProvider: metrics ? (p) => metrics.wrapProvider(p) : undefined });
         if (metrics) {
           metrics.attach(runner);
           if (runner.flow.breakers) metrics.watchBreakers(runner.flow.breakers);

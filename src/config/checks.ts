@@ -197,7 +197,7 @@ export function reportUnknownKeys(raw: unknown, r: Reporter, options: { lenient?
     }
   };
   walk(raw, schemaTree(), [], []);
-  for (const section of ['agent_memory', 'mcp']) {
+  for (const section of ['agent_memory']) {
     if (isTable(raw) && raw[section] !== undefined) r.warn(section, `[${section}] is not supported by agentflow yet; the section is ignored`);
   }
 }
@@ -235,8 +235,13 @@ export function crossCheck(raw: Table, r: Reporter, ctx: { env: Env; interpolate
     }
   };
 
-  // [agents.NAME] next (which agents nothing reaches is checked once the code agents are known: unreachableAgents)
-  for (const [name, a] of Object.entries(agents)) if (isTable(a) && a.next !== undefined) refer(`agents.${name}.next`, `agents.${name}.next`, a.next);
+  // [agents.NAME] next (which agents nothing reaches is checked once the code agents are known: unreachableAgents), handoffs
+  for (const [name, a] of Object.entries(agents)) {
+    if (!isTable(a)) continue;
+    if (a.next !== undefined) refer(`agents.${name}.next`, `agents.${name}.next`, a.next);
+    if (Array.isArray(a.handoffs)) a.handoffs.forEach((h, i) => refer(`agents.${name}.handoffs`, `agents.${name}.handoffs.${i}`, h));
+  }
+  checkMcp(raw, r);
 
   // [orchestration]
   const o = tableAt(raw, 'orchestration');
@@ -340,3 +345,37 @@ export function crossCheck(raw: Table, r: Reporter, ctx: { env: Env; interpolate
   }
 }
 
+
+/**
+ * `[mcp]` rules: each server is either stdio (`command`) or HTTP (`url`),
+ * names are unique, and an agent's `server.tool` names a declared server.
+ */
+function checkMcp(raw: Table, r: Reporter): void {
+  const mcp = tableAt(raw, 'mcp');
+  const list = mcp?.servers;
+  const names: string[] = [];
+  if (Array.isArray(list)) {
+    list.forEach((srv, i) => {
+      if (!isTable(srv)) return;
+      const at = `mcp.servers.${i}`;
+      if (srv.command !== undefined && srv.url !== undefined) r.error(`${at}.url`, 'a server is either stdio (command) or HTTP (url), not both');
+      if (srv.command === undefined && srv.url === undefined) r.error(at, 'a server needs command (stdio) or url (streamable HTTP)', { expected: 'command = "node" or url = "http://127.0.0.1:3000/mcp"' });
+      if (typeof srv.name === 'string') {
+        if (names.includes(srv.name)) r.error(`${at}.name`, `server name "${srv.name}" is used twice`);
+        names.push(srv.name);
+      }
+    });
+  }
+  const agents = tableAt(raw, 'agents') ?? {};
+  for (const [name, a] of Object.entries(agents)) {
+    const tools = isTable(a) ? a.tools : undefined;
+    if (!Array.isArray(tools)) continue;
+    tools.forEach((t, i) => {
+      if (typeof t !== 'string' || !t.includes('.')) return; // code tools are checked when the runner is built
+      const server = t.slice(0, t.indexOf('.'));
+      if (!names.includes(server)) {
+        r.error(`agents.${name}.tools`, `names tool "${t}" of MCP server "${server}", which is not declared under [[mcp.servers]] (declared: ${names.join(', ') || 'none'})${didYouMean(server, names)}`, { at: `agents.${name}.tools.${i}`, received: JSON.stringify(t) });
+      }
+    });
+  }
+}

@@ -3,7 +3,7 @@
  * @module
  */
 import type { z } from 'zod';
-import type { ConfigSchema, AgentSchema, LlmSchema, LlmOverrideSchema, RetryPolicySchema, RateLimitSchema, OrchestrationSchema, ErrorRoutingSchema, ProviderSettingsSchema } from './schema.js';
+import type { ConfigSchema, McpServerSchema, AgentSchema, LlmSchema, LlmOverrideSchema, RetryPolicySchema, RateLimitSchema, OrchestrationSchema, ErrorRoutingSchema, ProviderSettingsSchema } from './schema.js';
 
 /**
  * A parsed and validated agentflow.toml, defaults filled in, snake_case keys
@@ -109,3 +109,13 @@ export type ErrorRoutingConfig = z.output<typeof ErrorRoutingSchema>;
  * ```
  */
 export type ProviderSettings = z.output<typeof ProviderSettingsSchema>;
+
+/**
+ * One parsed `[[mcp.servers]]` entry.
+ *
+ * @example
+ * ```ts
+ * const s: McpServerConfig = { name: 'files', enabled: true, command: 'node', args: ['files-server.mjs'] };
+ * ```
+ */
+export type McpServerConfig = z.output<typeof McpServerSchema>;

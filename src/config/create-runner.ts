@@ -17,6 +17,8 @@ import { createProvider } from '../providers/registry.js';
 import type { LLMProvider, ProviderConfig } from '../providers/types.js';
 import { unreachableAgents, unreachableMessage } from './reachability.js';
 import { LLMAgent } from '../agents/llm-agent.js';
+import { McpHub } from '../agents/mcp/index.js';
+import type { Tool } from '../agents/tools/tool.js';
 import { resolveAgentLlm, type ResolvedLlmConfig } from './defaults.js';
 import { loadConfig, validateConfigObject, validateLlmAgents, type LoadedConfig } from './load.js';
 import type { AgentflowConfig, AgentflowConfigInput } from './schema.js';
@@ -44,6 +46,8 @@ export interface CreateFromConfigOptions {
   overrides?: Partial<RunnerConfig>;
   /** Wraps every LLM provider the file declares (e.g. `metrics.wrapProvider` to count tokens). */
   wrapProvider?: (provider: LLMProvider) => LLMProvider;
+  /** Tools LLM agents may name in `[agents.NAME] tools` (see `defineTool` in `agentflow/agents`). */
+  tools?: readonly Tool<never, unknown>[];
 }
 
 /**
@@ -164,7 +168,11 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   const baseDir = loaded.file ? dirname(resolve(loaded.file)) : process.cwd();
   const code = options.agents ?? {};
   const declared = config.agents;
-  validateLlmAgents(loaded, Object.keys(code));
+  const codeTools = new Map((options.tools ?? []).map((t) => [t.name, t]));
+  validateLlmAgents(loaded, Object.keys(code), [...codeTools.keys()]);
+  const mcp = config.mcp;
+  const servers = mcp.enabled ? mcp.servers.filter((s) => s.enabled) : [];
+  const hub = servers.length === 0 ? undefined : new McpHub(servers.map((s) => ({ ...s, cwd: s.cwd === undefined ? baseDir : resolve(baseDir, s.cwd), connectTimeoutMs: mcp.connect_timeout_seconds * 1000, callTimeoutMs: mcp.call_timeout_seconds * 1000, maxRestarts: mcp.max_restarts })));
 
   const logging = config.logging;
   const logger =
@@ -314,6 +322,12 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
         systemPrompt: a.system_prompt!,
         timeoutMs: a.timeout_seconds !== undefined ? a.timeout_seconds * 1000 : undefined,
         next: a.next,
+        tools: (a.tools ?? []).filter((t) => codeTools.has(t)).map((t) => codeTools.get(t)!),
+        toolSets: hub && a.tools?.some((t) => !codeTools.has(t)) ? [hub.toolSet(a.tools.filter((t) => !codeTools.has(t)))] : undefined,
+        handoffs: a.handoffs,
+        maxToolRounds: a.max_tool_rounds,
+        toolChoice: a.tool_choice,
+        toolTimeoutMs: a.tool_timeout_seconds !== undefined ? a.tool_timeout_seconds * 1000 : undefined,
         provider,
         temperature: llm.temperature,
         maxTokens: llm.max_tokens,

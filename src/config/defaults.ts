@@ -5,6 +5,7 @@
  * resolve one agent's effective settings.
  * @module
  */
+import type { McpServerConfig } from './config-types.js';
 import { ConfigError } from './errors.js';
 import type { AgentConfig, AgentflowConfig, AgentflowConfigInput, LlmOverrideConfig, RateLimitConfig, RetryPolicyConfig } from './schema.js';
 
@@ -42,6 +43,7 @@ export const CONFIG_DEFAULTS = {
   dead_letter: { enabled: true, max_entries: 10_000, max_file_bytes: 64 * 1024 * 1024 },
   transport: { kind: 'memory', namespace: 'agentflow', partitions: 8, lease_ms: 15_000, max_deliveries: 3, capacity: 10_000 },
   observability: { otel: false, capture_content: false },
+  mcp: { enabled: true, connect_timeout_seconds: 10, call_timeout_seconds: 30, max_restarts: 5, servers: [] as McpServerConfig[] },
   providers: {},
 } as const;
 

@@ -177,7 +177,7 @@ export function validateConfigObject(obj: unknown, options: ValidateOptions = {}
  * validateLlmAgents(config, ['data_processor']); // every other enabled agent needs a system_prompt
  * ```
  */
-export function validateLlmAgents(config: AgentflowConfig | LoadedConfig, codeAgentNames: readonly string[]): void {
+export function validateLlmAgents(config: AgentflowConfig | LoadedConfig, codeAgentNames: readonly string[], codeToolNames?: readonly string[]): void {
   const loaded = isLoaded(config) ? config : undefined;
   const c = loaded ? loaded.config : (config as AgentflowConfig);
   const src = sources.get(c);
@@ -222,6 +222,26 @@ export function validateLlmAgents(config: AgentflowConfig | LoadedConfig, codeAg
         code: ErrorCodes.CONFIG_INVALID,
       }),
     );
+  }
+  // Code tools an LLM agent names must be given (MCP tools, `server.tool`, were checked against [[mcp.servers]]).
+  const servers = new Set((c.mcp?.servers ?? []).map((s) => s.name));
+  if (codeToolNames !== undefined) {
+    for (const [name, a] of Object.entries(c.agents ?? {})) {
+      if (a.enabled === false || code.has(name)) continue;
+      (a.tools ?? []).forEach((t, i) => {
+        if (codeToolNames.includes(t) || (t.includes('.') && servers.has(t.slice(0, t.indexOf('.'))))) return;
+        const key = `agents.${name}.tools.${i}`;
+        issues.push(
+          clean({
+            file,
+            ...position(src?.locator, key),
+            key,
+            message: `agent "${name}" names tool "${t}", which is neither a tool given in code (${codeToolNames.join(', ') || 'none given'})${didYouMean(t, codeToolNames)} nor "<server>.<tool>" of an [[mcp.servers]] entry; give it with the tools option or the agents module's \`tools\` export`,
+            code: ErrorCodes.TOOL_INVALID,
+          }),
+        );
+      });
+    }
   }
   if (issues.length > 0) throw new ConfigError(issues, file, loaded?.warnings);
 }
@@ -333,7 +353,7 @@ function check(input: unknown, ctx: { file?: string; env: Env; locator?: KeyLoca
   }
   const raw = sanitize(input, '', r, new WeakSet()) as Record<string, unknown>;
 
-  const interpolation = interpolateEnv(raw, ctx.env, { skip: ['agent_memory', 'mcp'] });
+  const interpolation = interpolateEnv(raw, ctx.env, { skip: ['agent_memory'] });
   for (const i of interpolation.issues) r.error(i.key, i.message, { expected: i.expected });
   for (const i of interpolation.issues) unresolved.add(i.key);
   const overrides = applyEnvOverrides(raw, ctx.env);

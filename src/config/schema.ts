@@ -123,6 +123,56 @@ export const AgentSchema = z.object({
   max_concurrency: positiveInt().optional(),
   /** Route mode: the agent an LLM agent hands its output to (an LLM cannot set `route` itself). */
   next: agentName().optional(),
+  /** Tools the model may call: code tools by name (`tools` option or export), `server.tool` of an `[[mcp.servers]]` entry, `server.*` for all its tools. */
+  tools: z.array(nonEmpty()).optional(),
+  /** Agents the model may hand off to, each offered as a tool `transfer_to_<agent>`. */
+  handoffs: z.array(agentName()).optional(),
+  /** Rounds of tool calls before the agent fails (default 8). */
+  max_tool_rounds: positiveInt().optional(),
+  /** Whether the model may (`auto`), must (`required`) or must not (`none`) call a tool in its first round; later rounds are `auto`. */
+  tool_choice: z.enum(['auto', 'required', 'none']).optional(),
+  /** Timeout of one tool call unless the tool sets its own (default 30). */
+  tool_timeout_seconds: seconds().optional(),
+});
+
+/**
+ * One `[[mcp.servers]]` entry: a stdio server (`command`, `args`, `env`,
+ * `cwd`) or a streamable-HTTP one (`url`, `headers`; put secrets in the
+ * environment: `headers = { Authorization = "Bearer ${TOKEN}" }`).
+ *
+ * @example
+ * ```ts
+ * McpServerSchema.parse({ name: 'files', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '.'] });
+ * ```
+ */
+export const McpServerSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, "_" or "-" (agents name its tools "<server>.<tool>")'),
+  enabled: z.boolean().default(true),
+  command: nonEmpty().optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().optional(),
+  url: httpUrl().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+/**
+ * `[mcp]`: Model Context Protocol servers whose tools agents may call.
+ *
+ * @example
+ * ```ts
+ * McpSchema.parse({}).call_timeout_seconds; // 30
+ * ```
+ */
+export const McpSchema = z.object({
+  enabled: z.boolean().default(D.mcp.enabled),
+  /** How long `start()` waits for a server to connect and list its tools. */
+  connect_timeout_seconds: seconds().default(D.mcp.connect_timeout_seconds),
+  /** Timeout of one tool call (an agent's `tool_timeout_seconds` wins). */
+  call_timeout_seconds: seconds().default(D.mcp.call_timeout_seconds),
+  /** Restarts of a crashed stdio server (with backoff) before its tools fail for good. */
+  max_restarts: nonNegativeInt().default(D.mcp.max_restarts),
+  servers: z.array(McpServerSchema).default(() => []),
 });
 
 /**
@@ -344,8 +394,7 @@ export const ConfigSchema = z.object({
   providers: z.record(nonEmpty(), ProviderSettingsSchema).prefault({}),
   /** Accepted with a warning; not supported by agentflow yet. */
   agent_memory: z.record(z.string(), z.unknown()).optional(),
-  /** Accepted with a warning; not supported by agentflow yet. */
-  mcp: z.record(z.string(), z.unknown()).optional(),
+  mcp: McpSchema.prefault({}),
 });
 
 export type * from './config-types.js';

@@ -41,8 +41,8 @@ test('env interpolation in the file: present, default, and a missing variable na
   assert.match(err.message, /env\.toml:6 llm\.base_url: environment variable OLLAMA_HOST is not set/);
 });
 
-test('interpolation reaches array elements and reports malformed references; [mcp] and [agent_memory] are left alone', () => {
-  const text = '[agents.a]\nsystem_prompt = "s"\n[orchestration]\nmode = "sequential"\nsequential_agents = ["${FIRST:-a}"]\n[mcp]\nurl = "${NOT_SET}"\n';
+test('interpolation reaches array elements and reports malformed references; [agent_memory] is left alone', () => {
+  const text = '[agents.a]\nsystem_prompt = "s"\n[orchestration]\nmode = "sequential"\nsequential_agents = ["${FIRST:-a}"]\n[agent_memory]\nurl = "${NOT_SET}"\n';
   const { config } = parseConfig(text, { env: {} });
   assert.deepEqual(config.orchestration.sequential_agents, ['a']);
   const bad = configError(() => parseConfig('[llm]\nmodel = "${1BAD}"\n', { env: {} }));

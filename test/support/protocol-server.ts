@@ -26,6 +26,10 @@ export interface ProtocolServer {
    * arguments, endless calls).
    */
   forceToolCall(name: string, args: string, times?: number): void;
+  /** The next chat request with tools is answered with this text (no tool call), in order with forced calls. */
+  forceAnswer(text: string): void;
+  /** Drops forced calls and answers not used yet. */
+  clearForced(): void;
   /** Requests seen, by path. */
   requests: { path: string; body: unknown }[];
   close(): Promise<void>;
@@ -40,7 +44,7 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
   const modelName = options.modelName ?? 'gemma3:1b';
   const llm = new LlamaCppProvider({ model: modelName, modelPath: requireModel(), threads: 1, contextSize: 512 });
   const faults: Fault[] = [];
-  const forced: { name: string; args: string }[] = [];
+  const forced: ({ name: string; args: string } | { answer: string })[] = [];
   let forcedIds = 0;
   const requests: { path: string; body: unknown }[] = [];
   const sockets = new Set<import('node:net').Socket>();
@@ -61,6 +65,10 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
 
   async function generate(messages: ChatMessage[], opts: { temperature?: number; maxTokens?: number; seed?: number; topP?: number; tools?: ToolSpec[]; toolChoice?: ToolChoice }, onPiece: (t: string) => Promise<void> | void, signal: AbortSignal) {
     const f = opts.tools?.length ? forced.shift() : undefined;
+    if (f !== undefined && 'answer' in f) {
+      await onPiece(f.answer);
+      return { content: f.answer, promptTokens: 1, completionTokens: 1, finish: 'stop', toolCalls: [] };
+    }
     if (f !== undefined) return { content: '', promptTokens: 1, completionTokens: 1, finish: 'tool_calls', toolCalls: [{ id: `forced_${++forcedIds}`, name: f.name, arguments: f.args }] };
     const res = await llm.chat(
       { messages, temperature: opts.temperature ?? 0.8, maxTokens: opts.maxTokens ?? 64, seed: opts.seed, topP: opts.topP, tools: opts.tools, toolChoice: opts.toolChoice },
@@ -230,6 +238,12 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
     requests,
     forceToolCall(name, args, times = 1) {
       for (let i = 0; i < times; i++) forced.push({ name, args });
+    },
+    forceAnswer(text) {
+      forced.push({ answer: text });
+    },
+    clearForced() {
+      forced.length = 0;
     },
     injectFault(fault, times = 1) {
       for (let i = 0; i < times; i++) faults.push(fault);

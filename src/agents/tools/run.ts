@@ -51,19 +51,20 @@ export async function runToolRound(ctx: AgentContext, calls: readonly ToolCall[]
 }
 
 async function runOne(ctx: AgentContext, call: ToolCall, tools: ReadonlyMap<string, Tool<never, unknown>>, o: ToolRoundOptions, round: AbortController): Promise<Outcome> {
-  ctx.report({ kind: 'tool_call', tool: call.name, callId: call.id, arguments: call.arguments, round: o.round });
+  const tool = tools.get(call.name);
+  const named = tool?.name ?? call.name; // reports name the tool as defined (`server.tool`), not its wire name
+  ctx.report({ kind: 'tool_call', tool: named, callId: call.id, arguments: call.arguments, round: o.round });
   const started = Date.now();
   const answer = (content: string, ok: boolean, code?: string): Outcome => {
     const text = cap(content, o.maxResultChars);
-    ctx.report({ kind: 'tool_result', tool: call.name, callId: call.id, ok, durationMs: Date.now() - started, resultChars: text.length, result: text.slice(0, 2000), error: code === undefined ? undefined : { code, message: text.slice(0, 300) } });
+    ctx.report({ kind: 'tool_result', tool: named, callId: call.id, ok, durationMs: Date.now() - started, resultChars: text.length, result: text.slice(0, 2000), error: code === undefined ? undefined : { code, message: text.slice(0, 300) } });
     return { message: { role: 'tool', content: text, toolCallId: call.id, toolName: call.name } };
   };
   const fail = (err: AgentflowError): Outcome => {
-    ctx.report({ kind: 'tool_result', tool: call.name, callId: call.id, ok: false, durationMs: Date.now() - started, resultChars: 0, error: { code: err.code, message: err.message } });
+    ctx.report({ kind: 'tool_result', tool: named, callId: call.id, ok: false, durationMs: Date.now() - started, resultChars: 0, error: { code: err.code, message: err.message } });
     round.abort(err);
     return { fatal: err };
   };
-  const tool = tools.get(call.name);
   if (tool === undefined) return answer(`Error: there is no tool "${call.name}". Available tools: ${(o.offered ?? [...tools.keys()]).join(', ') || '(none)'}.`, false, ErrorCodes.TOOL_INVALID);
   let args: unknown;
   try {
