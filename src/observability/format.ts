@@ -22,10 +22,20 @@ export function formatTrace(entries: readonly TraceEntry[]): string {
     e.agentId || '-',
     e.eventId.slice(0, 8) + (e.parentEventId ? ` <- ${e.parentEventId.slice(0, 8)}` : ''),
     e.durationMs === undefined ? '' : `${e.durationMs}ms`,
-    [e.status, e.reason, e.error ? `${e.error.code}: ${e.error.message}` : ''].filter(Boolean).join(' '),
+    [e.status, e.reason, activityOf(e), e.error ? `${e.error.code}: ${e.error.message}` : ''].filter(Boolean).join(' '),
   ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+/** What a tool or handoff entry concerns: the tool (and whether it worked), or the handoff's target. */
+function activityOf(e: TraceEntry): string {
+  const d = e.detail;
+  if (d === undefined) return '';
+  if (e.type === 'tool_call') return `${String(d.tool)} (${String(d.argumentsChars)} chars of arguments)`;
+  if (e.type === 'tool_result') return `${String(d.tool)} ${d.ok ? 'ok' : 'failed'}`;
+  if (e.type === 'handoff') return `→ ${String(d.to)}${d.accepted ? '' : ' (refused)'}`;
+  return '';
 }
 
 /**
