@@ -145,6 +145,38 @@ test('redis: a producer’s run() resolves with the outcome a worker produced (a
   await worker.stop();
 });
 
+test('redis: runner.stream() in a producer receives the tokens and tool activity a worker reports; chains not streamed keep their tokens local', async () => {
+  const ns = `stream${n++}`;
+  const worker = createRunner({ logger: silentLogger(), transport: new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, leaseMs: 1000, blockMs: 20, consumer: 'worker' }) });
+  worker.registerAgent('writer', (ctx, e, s) => {
+    for (const t of ['Once', ' upon', ' a time']) ctx.report({ kind: 'token', text: t });
+    ctx.report({ kind: 'tool_call', tool: 'dice', callId: 'c1', arguments: '{}', round: 1 });
+    return s.clone().set('response', 'Once upon a time').setMeta('route', 'editor');
+  });
+  worker.registerAgent('editor', (ctx, e, s) => {
+    ctx.report({ kind: 'token', text: 'The end.' });
+    return s;
+  });
+  const producer = createRunner({ logger: silentLogger(), transport: new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, role: 'producer', consumer: 'producer' }) });
+  await worker.start();
+  await producer.start();
+  const seen: string[] = [];
+  producer.onActivity((m) => seen.push(`${m.agentId}:${m.activity.kind}`));
+  const parts: string[] = [];
+  for await (const p of producer.stream(newEvent('writer', {}, { session_id: 'streamed' }))) {
+    if (p.kind === 'token') parts.push(`${p.agentId}:${p.text}`);
+    else if (p.kind === 'tool_call') parts.push(`${p.agentId}:call ${p.tool}`);
+    else parts.push(p.kind === 'outcome' ? `outcome ${p.outcome.agentId}` : p.kind);
+  }
+  assert.deepEqual(parts.filter((p) => p.includes(':')), ['writer:Once', 'writer: upon', 'writer: a time', 'writer:call dice', 'editor:The end.']);
+  assert.equal(parts.at(-1), 'done');
+  seen.length = 0;
+  await producer.run(newEvent('writer', {}, { session_id: 'not-streamed' }));
+  assert.deepEqual(seen, [], 'a chain nobody streams does not send its activity across processes');
+  await producer.stop();
+  await worker.stop();
+});
+
 test('redis: [transport] kind = "redis" in agentflow.toml builds the runner on Redis; a bad URL names the key', async () => {
   const { createRunnerFromConfig, ConfigError } = await import('../../src/config/index.js');
   const runner = await createRunnerFromConfig(
