@@ -15,3 +15,5 @@ export * from './llm-agent.js';
 export * from './tools/tool.js';
 export type { ToolSet } from './tools/tool-set.js';
 export { runToolRound, type ToolRoundOptions } from './tools/run.js';
+export * from './memory/conversation.js';
+export * from './memory/knowledge.js';

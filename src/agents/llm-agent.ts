@@ -11,6 +11,8 @@ import type { ChatMessage, ChatResponse, LLMProvider, ToolChoice, ToolSpec } fro
 import { runToolRound } from './tools/run.js';
 import { specOf, wireName, type Tool } from './tools/tool.js';
 import type { ToolSet } from './tools/tool-set.js';
+import type { ConversationMemory } from './memory/conversation.js';
+import type { Knowledge } from './memory/knowledge.js';
 
 /**
  * Options for {@link LLMAgent}.
@@ -49,6 +51,10 @@ export interface LLMAgentOptions extends AgentOptions {
   toolChoice?: ToolChoice;
   /** Tools known only once the runner starts (an MCP server's): opened by `initialize`, closed by `shutdown`. */
   toolSets?: readonly ToolSet[];
+  /** Conversation memory: the session's earlier turns with this agent go before the input; the exchange is remembered. */
+  memory?: ConversationMemory;
+  /** Documents retrieved for the input and put in the system prompt (bounded). */
+  knowledge?: Knowledge;
 }
 
 /**
@@ -154,7 +160,18 @@ export class LLMAgent extends BaseAgent {
 
   async run(ctx: AgentContext, input: State): Promise<State> {
     const o = this.opts;
+    const user = userContentOf(input);
     const messages = this.messagesFor(input);
+    if (o.knowledge) {
+      const found = await o.knowledge.context(user, ctx.signal);
+      ctx.report({ kind: 'memory', op: 'search', items: found.hits, chars: found.text.length });
+      if (found.text !== '') messages[0] = { role: 'system', content: `${this.systemPrompt}\n\n${found.text}` };
+    }
+    if (o.memory) {
+      const h = await o.memory.history(ctx.sessionId, this.name, ctx.eventId);
+      ctx.report({ kind: 'memory', op: 'load', items: h.turns, chars: h.chars });
+      messages.splice(1, 0, ...h.messages);
+    }
     const specs = this.specs;
     const onToken = o.onToken;
     const total = { promptTokens: 0, completionTokens: 0, totalTokens: 0, durationMs: 0 };
@@ -202,6 +219,10 @@ export class LLMAgent extends BaseAgent {
       }
       messages.push(...results);
     }
+    if (o.memory) {
+      await o.memory.record(ctx.sessionId, this.name, ctx.eventId, user, res.content, this.provider, ctx.signal);
+      ctx.report({ kind: 'memory', op: 'save', items: 2, chars: user.length + res.content.length });
+    }
     const out = input.clone();
     if (handoff !== undefined) out.setMeta('route', handoff);
     else if (o.next !== undefined) out.setMeta('route', o.next);
@@ -243,6 +264,7 @@ export class LLMAgent extends BaseAgent {
   override async shutdown(): Promise<void> {
     await this.closeSets();
     await this.provider.close?.();
+    await this.opts.knowledge?.close();
   }
 
   private addTool(t: Tool<never, unknown>, from?: string): void {

@@ -17,6 +17,7 @@ import { flowToMermaid } from '../config/graph.js';
 import { unreachableAgents, unreachableMessage } from '../config/reachability.js';
 import { progressPrinter } from './progress.js';
 import { addMcpCommand } from './mcp.js';
+import { addMemoryCommand } from './memory.js';
 import { findAgentsModule, loadFlowCode, type FlowCode } from './agents-module.js';
 import { scaffold } from './scaffold.js';
 import { redisTransportFor } from './redis-options.js';
@@ -278,6 +279,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
 
   addDlqCommand(program, io, (c) => (code = c), codeAgentsFor, (err) => reportError(err, io));
   addMcpCommand(program, io, (c) => (code = c), (err) => reportError(err, io));
+  addMemoryCommand(program, io, (c) => (code = c), (err) => reportError(err, io));
   addTraceCommand(program, io, (c) => (code = c), (err) => reportError(err, io));
   addUiCommand(program, io, (c) => (code = c), (err) => reportError(err, io));
 

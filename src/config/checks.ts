@@ -197,9 +197,6 @@ export function reportUnknownKeys(raw: unknown, r: Reporter, options: { lenient?
     }
   };
   walk(raw, schemaTree(), [], []);
-  for (const section of ['agent_memory']) {
-    if (isTable(raw) && raw[section] !== undefined) r.warn(section, `[${section}] is not supported by agentflow yet; the section is ignored`);
-  }
 }
 
 /**

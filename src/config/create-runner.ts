@@ -2,7 +2,7 @@
  * Building a runner from agentflow.toml ("configuration first").
  * @module
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { BaseAgent, isAgent, type Agent, type AgentContext, type AgentHandler, type AgentHandlerFn, type AgentResultInit } from '../core/agent.js';
 import type { Event } from '../core/event.js';
 import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
@@ -19,7 +19,9 @@ import { unreachableAgents, unreachableMessage } from './reachability.js';
 import { LLMAgent } from '../agents/llm-agent.js';
 import { McpHub } from '../agents/mcp/index.js';
 import type { Tool } from '../agents/tools/tool.js';
-import { resolveAgentLlm, type ResolvedLlmConfig } from './defaults.js';
+import { resolveAgentLlm } from './defaults.js';
+import { providerConfig } from './provider-config.js';
+import { memoryFor } from './memory.js';
 import { loadConfig, validateConfigObject, validateLlmAgents, type LoadedConfig } from './load.js';
 import type { AgentflowConfig, AgentflowConfigInput } from './schema.js';
 
@@ -119,26 +121,6 @@ function retrySettings(p: { max_retries?: number; base_delay_ms?: number; max_de
   return out;
 }
 
-function providerConfig(llm: ResolvedLlmConfig, baseDir: string, env: Record<string, string | undefined>): ProviderConfig {
-  const modelPath = llm.model_path;
-  return {
-    provider: llm.provider,
-    model: llm.model,
-    baseUrl: llm.base_url,
-    apiKey: llm.api_key,
-    apiKeyEnv: llm.api_key_env,
-    temperature: llm.temperature,
-    maxTokens: llm.max_tokens,
-    topP: llm.top_p,
-    seed: llm.seed,
-    timeoutMs: llm.timeout_seconds !== undefined ? llm.timeout_seconds * 1000 : undefined,
-    maxRetries: llm.max_retries,
-    modelPath: modelPath ? (isAbsolute(modelPath) ? modelPath : resolve(baseDir, modelPath)) : undefined,
-    threads: llm.threads,
-    contextSize: llm.context_size,
-    env,
-  };
-}
 
 /**
  * Builds and wires a runner from an agentflow.toml path or a config object:
@@ -277,6 +259,14 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
   const codeAgents: string[] = [];
   const llmAgents: string[] = [];
   const providers = new Map<string, Promise<LLMProvider>>();
+  // One raw provider per distinct setting, shared by LLM agents and the embedder (a local model loads once).
+  const raws = new Map<string, Promise<LLMProvider>>();
+  const rawProvider = (pc: ProviderConfig): Promise<LLMProvider> => {
+    const key = JSON.stringify({ ...pc, env: undefined });
+    if (!raws.has(key)) raws.set(key, createProvider(pc));
+    return raws.get(key)!;
+  };
+  const flowMemory = await memoryFor(config, baseDir, env, runner.getTransport(), rawProvider);
   for (const [name, a] of Object.entries(declared)) {
     if (!a.enabled) {
       runner.registerAgent(name, new DisabledAgent({ name, role: a.role, description: a.description, enabled: false }));
@@ -296,7 +286,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
       const cb = er.circuit_breaker;
       providers.set(
         key,
-        createProvider(pc).then((raw) => {
+        rawProvider(pc).then((raw) => {
           const traced = otelMod ? otelMod.instrumentProvider(raw, otelOpts) : raw;
           const p = options.wrapProvider ? options.wrapProvider(traced) : traced;
           return er.enable_circuit_breaker
@@ -328,6 +318,8 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
         maxToolRounds: a.max_tool_rounds,
         toolChoice: a.tool_choice,
         toolTimeoutMs: a.tool_timeout_seconds !== undefined ? a.tool_timeout_seconds * 1000 : undefined,
+        memory: a.memory === false ? undefined : flowMemory.memory,
+        knowledge: a.memory === false ? undefined : flowMemory.knowledge,
         provider,
         temperature: llm.temperature,
         maxTokens: llm.max_tokens,

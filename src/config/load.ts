@@ -353,7 +353,7 @@ function check(input: unknown, ctx: { file?: string; env: Env; locator?: KeyLoca
   }
   const raw = sanitize(input, '', r, new WeakSet()) as Record<string, unknown>;
 
-  const interpolation = interpolateEnv(raw, ctx.env, { skip: ['agent_memory'] });
+  const interpolation = interpolateEnv(raw, ctx.env);
   for (const i of interpolation.issues) r.error(i.key, i.message, { expected: i.expected });
   for (const i of interpolation.issues) unresolved.add(i.key);
   const overrides = applyEnvOverrides(raw, ctx.env);

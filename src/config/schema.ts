@@ -13,45 +13,11 @@ import { z } from 'zod';
 import { CONFIG_DEFAULTS as D } from './defaults.js';
 
 export * from './vocabulary.js';
+export * from './schema-acting.js';
+export { LlmOverrideSchema } from './schema-base.js';
+import { agentName, envVarName, httpUrl, LlmOverrideSchema, nonEmpty, nonNegativeInt, positiveInt, seconds } from './schema-base.js';
+import { AgentMemorySchema, McpSchema } from './schema-acting.js';
 import { CONFIG_MODES, ERROR_CATEGORIES, ERROR_SEVERITIES, LOG_LEVELS } from './vocabulary.js';
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const positiveInt = () => z.number().int().positive();
-const nonNegativeInt = () => z.number().int().nonnegative();
-const seconds = () => z.number().positive();
-const nonEmpty = () => z.string().min(1);
-const agentName = () => z.string().min(1);
-const envVarName = () => z.string().regex(ENV_NAME, 'must be the NAME of an environment variable (such as "OPENAI_API_KEY"), not the key itself');
-const httpUrl = () => z.string().regex(/^https?:\/\/\S+$/i, 'must be an http:// or https:// URL, such as "http://127.0.0.1:11434"');
-
-/**
- * Per-agent LLM overrides: `[agents.NAME.llm]`. Every key is optional and
- * wins over `[llm]` (see `resolveAgentLlm`).
- *
- * @example
- * ```ts
- * LlmOverrideSchema.parse({ model: 'gemma3:4b', temperature: 0 });
- * ```
- */
-export const LlmOverrideSchema = z.object({
-  provider: nonEmpty().optional(),
-  model: nonEmpty().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  max_tokens: positiveInt().optional(),
-  timeout_seconds: seconds().optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  frequency_penalty: z.number().min(-2).max(2).optional(),
-  presence_penalty: z.number().min(-2).max(2).optional(),
-  base_url: httpUrl().optional(),
-  api_key_env: envVarName().optional(),
-  /** Accepted, but a literal key in the file produces a warning: use `api_key_env`. */
-  api_key: z.string().optional(),
-  model_path: nonEmpty().optional(),
-  threads: positiveInt().optional(),
-  context_size: positiveInt().optional(),
-  seed: z.number().int().optional(),
-  max_retries: nonNegativeInt().optional(),
-});
 
 /**
  * The `[llm]` table: {@link LlmOverrideSchema} plus the defaults of
@@ -133,47 +99,10 @@ export const AgentSchema = z.object({
   tool_choice: z.enum(['auto', 'required', 'none']).optional(),
   /** Timeout of one tool call unless the tool sets its own (default 30). */
   tool_timeout_seconds: seconds().optional(),
+  /** `false`: this agent uses no `[agent_memory]` (conversation or documents). */
+  memory: z.boolean().optional(),
 });
 
-/**
- * One `[[mcp.servers]]` entry: a stdio server (`command`, `args`, `env`,
- * `cwd`) or a streamable-HTTP one (`url`, `headers`; put secrets in the
- * environment: `headers = { Authorization = "Bearer ${TOKEN}" }`).
- *
- * @example
- * ```ts
- * McpServerSchema.parse({ name: 'files', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '.'] });
- * ```
- */
-export const McpServerSchema = z.object({
-  name: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, "_" or "-" (agents name its tools "<server>.<tool>")'),
-  enabled: z.boolean().default(true),
-  command: nonEmpty().optional(),
-  args: z.array(z.string()).optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  cwd: z.string().optional(),
-  url: httpUrl().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-});
-
-/**
- * `[mcp]`: Model Context Protocol servers whose tools agents may call.
- *
- * @example
- * ```ts
- * McpSchema.parse({}).call_timeout_seconds; // 30
- * ```
- */
-export const McpSchema = z.object({
-  enabled: z.boolean().default(D.mcp.enabled),
-  /** How long `start()` waits for a server to connect and list its tools. */
-  connect_timeout_seconds: seconds().default(D.mcp.connect_timeout_seconds),
-  /** Timeout of one tool call (an agent's `tool_timeout_seconds` wins). */
-  call_timeout_seconds: seconds().default(D.mcp.call_timeout_seconds),
-  /** Restarts of a crashed stdio server (with backoff) before its tools fail for good. */
-  max_restarts: nonNegativeInt().default(D.mcp.max_restarts),
-  servers: z.array(McpServerSchema).default(() => []),
-});
 
 /**
  * `[agent_flow]`: the flow's identity.
@@ -392,8 +321,7 @@ export const ConfigSchema = z.object({
   transport: TransportSchema.prefault({}),
   observability: ObservabilitySchema.prefault({}),
   providers: z.record(nonEmpty(), ProviderSettingsSchema).prefault({}),
-  /** Accepted with a warning; not supported by agentflow yet. */
-  agent_memory: z.record(z.string(), z.unknown()).optional(),
+  agent_memory: AgentMemorySchema.optional(),
   mcp: McpSchema.prefault({}),
 });
 

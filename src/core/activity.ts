@@ -14,6 +14,7 @@ import type { TraceError } from './trace.js';
  * - `tool_call`: the model asked for a tool (`arguments` is the raw JSON text; its size is traced, not the text).
  * - `tool_result`: a tool call finished (`ok`, `durationMs`, result size, the error's code when it failed).
  * - `handoff`: the model chose the next agent (`accepted` false when it named one it may not hand off to).
+ * - `memory`: conversation memory read or written, or documents retrieved (counts and sizes).
  *
  * @example
  * ```ts
@@ -36,7 +37,14 @@ export type AgentActivity =
       readonly result?: string;
       readonly error?: TraceError;
     }
-  | { readonly kind: 'handoff'; readonly to: string; readonly accepted: boolean; readonly reason?: string };
+  | { readonly kind: 'handoff'; readonly to: string; readonly accepted: boolean; readonly reason?: string }
+  | {
+      readonly kind: 'memory';
+      /** `load`: conversation turns read; `save`: turns written; `search`: documents retrieved. */
+      readonly op: 'load' | 'save' | 'search';
+      readonly items: number;
+      readonly chars: number;
+    };
 
 /**
  * Kinds of {@link AgentActivity}.
@@ -85,6 +93,8 @@ export function activityDetail(a: AgentActivity): Record<string, string | number
       return { tool: a.tool, callId: a.callId, ok: a.ok, resultChars: a.resultChars };
     case 'handoff':
       return a.reason === undefined ? { to: a.to, accepted: a.accepted } : { to: a.to, accepted: a.accepted, reason: a.reason };
+    case 'memory':
+      return { op: a.op, items: a.items, chars: a.chars };
     case 'token':
       return { chars: a.text.length };
   }

@@ -13,7 +13,7 @@
  * - `callback_error`: a callback at AgentError or AfterEventHandling threw (outcome unchanged).
  * - `hook`: written by {@link registerTraceHooks} once per hook invocation.
  * - `retry`, `dead_letter`, `circuit`: written by the reliability layer.
- * - `tool_call`, `tool_result`, `handoff`: an agent's reported activity (see `AgentActivity`; sizes and codes in `detail`, never content).
+ * - `tool_call`, `tool_result`, `handoff`, `memory`: an agent's reported activity (see `AgentActivity`; sizes and codes in `detail`, never content).
  *
  * @example
  * ```ts
@@ -33,7 +33,8 @@ export type TraceEntryType =
   | 'circuit'
   | 'tool_call'
   | 'tool_result'
-  | 'handoff';
+  | 'handoff'
+  | 'memory';
 
 /**
  * An error as stored in a trace: plain JSON, never a live object.
@@ -125,7 +126,7 @@ export interface InMemoryTraceLoggerOptions {
 }
 
 // Every entry type has a code (the compiler checks the record is complete).
-const TYPE_CODE: Record<TraceEntryType, number> = { event_start: 0, event_end: 1, agent_start: 2, agent_end: 3, event_emitted: 4, callback_error: 5, hook: 6, retry: 7, dead_letter: 8, circuit: 9, tool_call: 10, tool_result: 11, handoff: 12 };
+const TYPE_CODE: Record<TraceEntryType, number> = { event_start: 0, event_end: 1, agent_start: 2, agent_end: 3, event_emitted: 4, callback_error: 5, hook: 6, retry: 7, dead_letter: 8, circuit: 9, tool_call: 10, tool_result: 11, handoff: 12, memory: 13 };
 const TYPES: readonly TraceEntryType[] = (Object.keys(TYPE_CODE) as TraceEntryType[]).sort((a, b) => TYPE_CODE[a] - TYPE_CODE[b]);
 const EVENT_END = TYPE_CODE.event_end;
 

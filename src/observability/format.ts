@@ -35,6 +35,7 @@ function activityOf(e: TraceEntry): string {
   if (e.type === 'tool_call') return `${String(d.tool)} (${String(d.argumentsChars)} chars of arguments)`;
   if (e.type === 'tool_result') return `${String(d.tool)} ${d.ok ? 'ok' : 'failed'}`;
   if (e.type === 'handoff') return `→ ${String(d.to)}${d.accepted ? '' : ' (refused)'}`;
+  if (e.type === 'memory') return `${String(d.op)} ${String(d.items)} item(s), ${String(d.chars)} chars`;
   return '';
 }
 

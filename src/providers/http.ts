@@ -222,3 +222,41 @@ async function readCapped(response: Response, max: number): Promise<string> {
   }
   return new TextDecoder().decode(Buffer.concat(parts).subarray(0, max));
 }
+
+/**
+ * POSTs JSON and returns the parsed JSON answer (bounded like a stream),
+ * with the retries and timeout of {@link postStream}.
+ *
+ * @example
+ * ```ts
+ * const j = await postJson({ provider: 'ollama', url: `${base}/api/embed`, body: { model, input: ['hi'] }, timeoutMs: 30_000, maxRetries: 2 });
+ * ```
+ */
+export async function postJson(o: PostOptions & { maxBytes?: number }): Promise<unknown> {
+  const { response, done } = await postStream(o);
+  try {
+    const text = await readCapped(response, o.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new LLMResponseError(o.provider, `malformed JSON from ${new URL(o.url).pathname}: ${text.slice(0, 120)}`);
+    }
+  } finally {
+    done();
+  }
+}
+
+/**
+ * An embedding vector from a response, checked to be finite numbers.
+ *
+ * @example
+ * ```ts
+ * vectorOf([0.1, 0.2], 'ollama'); // [0.1, 0.2]
+ * ```
+ */
+export function vectorOf(v: unknown, provider: string): number[] {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new LLMResponseError(provider, 'an embedding is not a non-empty array of finite numbers');
+  }
+  return v as number[];
+}

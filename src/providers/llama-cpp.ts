@@ -58,6 +58,7 @@ export class LlamaCppProvider extends StreamingProvider {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly grammars = new Map<string, Promise<unknown>>();
   private calls = 0;
+  private embedding: Promise<{ getEmbeddingFor(text: string): Promise<{ vector: readonly number[] }>; dispose(): Promise<void> }> | undefined;
 
   constructor(config: Omit<ProviderConfig, 'provider'> & { provider?: string }) {
     super(config.model || 'local');
@@ -193,12 +194,33 @@ export class LlamaCppProvider extends StreamingProvider {
     };
   }
 
+  /** Embeddings from the loaded model (mean-pooled by llama.cpp), one call at a time. */
+  async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+    const { model } = await this.load();
+    const run = async () => {
+      this.embedding ??= model.createEmbeddingContext({ contextSize: this.c.contextSize ?? 512, threads: this.c.threads ?? 1 });
+      const ctx = await this.embedding;
+      const out: number[][] = [];
+      for (const t of texts) {
+        options.signal?.throwIfAborted();
+        out.push([...(await ctx.getEmbeddingFor(t)).vector]);
+      }
+      return out;
+    };
+    const job = this.queue.then(run, run);
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
   async close(): Promise<void> {
     if (!this.loading) return;
     const l = await this.loading.catch(() => undefined);
     this.loading = undefined;
     this.grammars.clear();
+    const emb = this.embedding;
+    this.embedding = undefined;
     if (!l) return;
+    await (await emb?.catch(() => undefined))?.dispose();
     await l.context.dispose();
     await l.model.dispose();
     await l.llama.dispose();

@@ -3,7 +3,7 @@
  * @module
  */
 import { LLMModelNotFoundError, LLMResponseError } from './errors.js';
-import { lines, postStream } from './http.js';
+import { lines, postJson, postStream, vectorOf } from './http.js';
 import { sampling, StreamingProvider, type ChatMessage, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
 
 /**
@@ -37,6 +37,25 @@ export class OllamaProvider extends StreamingProvider {
     if (!res.ok) throw new LLMResponseError('ollama', `GET /api/tags: HTTP ${res.status}`, res.status);
     const j = (await res.json()) as { models?: { name: string }[] };
     return (j.models ?? []).map((m) => m.name);
+  }
+
+  /** Embeddings through `/api/embed`. */
+  async embed(texts: readonly string[], options: { signal?: AbortSignal; model?: string } = {}): Promise<number[][]> {
+    if (texts.length === 0) return [];
+    const model = options.model ?? this.c.embeddingModel ?? this.model;
+    const body = await postJson({
+      provider: 'ollama',
+      url: `${this.baseUrl}/api/embed`,
+      body: { model, input: texts },
+      timeoutMs: this.c.timeoutMs ?? 30_000,
+      maxRetries: this.c.maxRetries ?? 2,
+      retryBaseDelayMs: this.c.retryBaseDelayMs,
+      signal: options.signal,
+      onErrorStatus: (status, msg) => (status === 404 && /not found/i.test(msg) ? new LLMModelNotFoundError('ollama', model, msg) : undefined),
+    });
+    const list = (body as { embeddings?: unknown[] }).embeddings;
+    if (!Array.isArray(list) || list.length !== texts.length) throw new LLMResponseError('ollama', `/api/embed returned ${Array.isArray(list) ? list.length : 'no'} vectors for ${texts.length} inputs`);
+    return list.map((v) => vectorOf(v, 'ollama'));
   }
 
   protected async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<StreamChunk> {

@@ -4,7 +4,7 @@
  * @module
  */
 import { LLMModelNotFoundError, LLMResponseError } from './errors.js';
-import { lines, postStream } from './http.js';
+import { lines, postJson, postStream, vectorOf } from './http.js';
 import { sampling, StreamingProvider, type ChatMessage, type ChatRequest, type ProviderConfig, type StreamChunk } from './types.js';
 
 /**
@@ -32,6 +32,24 @@ export class OpenAICompatibleProvider extends StreamingProvider {
     this.apiKey = config.apiKey ?? (config.apiKeyEnv ? env[config.apiKeyEnv] : undefined);
   }
 
+
+  /** Embeddings through `/v1/embeddings`. */
+  async embed(texts: readonly string[], options: { signal?: AbortSignal; model?: string } = {}): Promise<number[][]> {
+    if (texts.length === 0) return [];
+    const body = await postJson({
+      provider: 'openai',
+      url: `${this.baseUrl}/embeddings`,
+      body: { model: options.model ?? this.c.embeddingModel ?? this.model, input: texts },
+      headers: this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {},
+      timeoutMs: this.c.timeoutMs ?? 30_000,
+      maxRetries: this.c.maxRetries ?? 2,
+      retryBaseDelayMs: this.c.retryBaseDelayMs,
+      signal: options.signal,
+    });
+    const data = (body as { data?: { index?: number; embedding?: unknown }[] }).data;
+    if (!Array.isArray(data) || data.length !== texts.length) throw new LLMResponseError('openai', `/embeddings returned ${Array.isArray(data) ? data.length : 'no'} vectors for ${texts.length} inputs`);
+    return [...data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((d) => vectorOf(d.embedding, 'openai'));
+  }
 
   protected async *chunks(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<StreamChunk> {
     const model = request.model ?? this.model;

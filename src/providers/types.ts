@@ -146,6 +146,8 @@ export interface LLMProvider {
   chat(request: ChatRequest, options?: ChatOptions): Promise<ChatResponse>;
   /** Yields text pieces as they arrive. */
   stream(request: ChatRequest, options?: Omit<ChatOptions, 'onToken'>): AsyncIterable<string>;
+  /** Embeddings of `texts`, one vector each, in order (providers that can embed). */
+  embed?(texts: readonly string[], options?: { signal?: AbortSignal; model?: string }): Promise<number[][]>;
   close?(): Promise<void>;
 }
 
@@ -180,6 +182,8 @@ export interface ProviderConfig {
   threads?: number;
   /** llama-cpp: context size in tokens (default 512). */
   contextSize?: number;
+  /** The model `embed()` uses (default: `model`). */
+  embeddingModel?: string;
   /** Environment for `apiKeyEnv` and `OLLAMA_HOST` (default process.env). */
   env?: Record<string, string | undefined>;
 }

@@ -161,6 +161,15 @@ export async function startProtocolServer(options: { modelName?: string } = {}):
         res.end(piece('', true, { done_reason: r.finish === 'length' ? 'length' : 'stop', prompt_eval_count: r.promptTokens, eval_count: r.completionTokens, total_duration: Number(process.hrtime.bigint() - started), eval_duration: Number(process.hrtime.bigint() - started) }));
         return;
       }
+      if (req.method === 'POST' && (url.pathname === '/api/embed' || url.pathname === '/v1/embeddings')) {
+        // Real embeddings of the tiny model (llama.cpp, mean-pooled).
+        const model = String(body.model ?? '');
+        if (model !== modelName) return json(res, 404, url.pathname === '/api/embed' ? { error: `model "${model}" not found, try pulling it first` } : { error: { message: `The model \`${model}\` does not exist` } });
+        const input = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input ?? '')];
+        const vectors = await llm.embed(input);
+        if (url.pathname === '/api/embed') return json(res, 200, { model: modelName, embeddings: vectors });
+        return json(res, 200, { object: 'list', model: modelName, data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })), usage: { prompt_tokens: 0, total_tokens: 0 } });
+      }
       if (req.method === 'POST' && url.pathname === '/v1/chat/completions') {
         const model = String(body.model ?? '');
         if (model !== modelName) return json(res, 404, { error: { message: `The model \`${model}\` does not exist`, type: 'invalid_request_error', code: 'model_not_found' } });
