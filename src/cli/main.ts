@@ -62,7 +62,7 @@ function reportError(err: unknown, io: Io): number {
   }
   if (err instanceof AgentflowError) {
     io.err(`${err.code}: ${err.message}\n`);
-    return err.code === ErrorCodes.INVALID_OPTION ? ExitCode.Usage : ExitCode.Failed;
+    return err.code === ErrorCodes.INVALID_OPTION ? ExitCode.Usage : err.code === ErrorCodes.CONFIG_INVALID ? ExitCode.InvalidConfig : ExitCode.Failed;
   }
   io.err(`${(err as Error)?.stack ?? String(err)}\n`);
   return ExitCode.Failed;
