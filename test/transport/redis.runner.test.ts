@@ -9,6 +9,8 @@ import { createRunner, newEvent, silentLogger, type EventOutcome, type Runner } 
 import { retryPolicy } from '../../src/reliability/index.js';
 import { RedisTransport, redactUrl } from '../../src/transport/redis/index.js';
 import { useRedisServer } from '../support/redis.js';
+import { memoryFor } from '../../src/config/memory.js';
+import { validateConfigObject } from '../../src/config/index.js';
 import { sleep } from '../runner/helpers.js';
 
 const redis = useRedisServer();
@@ -175,6 +177,22 @@ test('redis: runner.stream() in a producer receives the tokens and tool activity
   assert.deepEqual(seen, [], 'a chain nobody streams does not send its activity across processes');
   await producer.stop();
   await worker.stop();
+});
+
+test('redis: [agent_memory] keeps conversations in the namespace, so a session continues on another worker', async () => {
+  const ns = `mem${n++}`;
+  const config = validateConfigObject({ agent_memory: { enable_rag: false, max_turns: 4 } }).config;
+  const t1 = new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, consumer: 'w1' });
+  const t2 = new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, consumer: 'w2' });
+  const one = await memoryFor(config, '/nonexistent', {}, t1);
+  const two = await memoryFor(config, '/nonexistent', {}, t2);
+  assert.equal(one.where, 'transport:redis');
+  await one.memory!.record('s1', 'chat', 'e1', 'My name is Ada.', 'Hello Ada.');
+  const h = await two.memory!.history('s1', 'chat');
+  assert.deepEqual(h.messages.map((m) => m.content), ['My name is Ada.', 'Hello Ada.'], 'the other worker sees the turns');
+  assert.equal((await two.memory!.history('s2', 'chat')).turns, 0);
+  await t1.close();
+  await t2.close();
 });
 
 test('redis: [transport] kind = "redis" in agentflow.toml builds the runner on Redis; a bad URL names the key', async () => {
