@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { CONFIG_DEFAULTS as D } from './defaults.js';
-import { httpUrl, LlmOverrideSchema, nonEmpty, nonNegativeInt, positiveInt, seconds } from './schema-base.js';
+import { kinds, LlmOverrideSchema } from './schema-base.js';
+
+const { httpUrl, nonEmpty, nonNegativeInt, positiveInt, seconds } = kinds;
 
 /**
  * `[agent_memory]`: conversation memory of LLM agents (per session and

@@ -6,15 +6,26 @@
  */
 import { z } from 'zod';
 
-/** @internal value kinds (each a function so every use is a fresh schema). */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const positiveInt = () => z.number().int().positive();
-export const nonNegativeInt = () => z.number().int().nonnegative();
-export const seconds = () => z.number().positive();
-export const nonEmpty = () => z.string().min(1);
-export const agentName = () => z.string().min(1);
-export const envVarName = () => z.string().regex(ENV_NAME, 'must be the NAME of an environment variable (such as "OPENAI_API_KEY"), not the key itself');
-export const httpUrl = () => z.string().regex(/^https?:\/\/\S+$/i, 'must be an http:// or https:// URL, such as "http://127.0.0.1:11434"');
+const positiveInt = () => z.number().int().positive();
+const nonNegativeInt = () => z.number().int().nonnegative();
+const seconds = () => z.number().positive();
+const nonEmpty = () => z.string().min(1);
+const agentName = () => z.string().min(1);
+const envVarName = () => z.string().regex(ENV_NAME, 'must be the NAME of an environment variable (such as "OPENAI_API_KEY"), not the key itself');
+const httpUrl = () => z.string().regex(/^https?:\/\/\S+$/i, 'must be an http:// or https:// URL, such as "http://127.0.0.1:11434"');
+
+/**
+ * The value kinds every section uses (each a function, so every use is a
+ * fresh schema).
+ *
+ * @example
+ * ```ts
+ * const { positiveInt, seconds } = kinds;
+ * z.object({ max_turns: positiveInt().default(20), ttl_hours: seconds() });
+ * ```
+ */
+export const kinds = { positiveInt, nonNegativeInt, seconds, nonEmpty, agentName, envVarName, httpUrl };
 
 /**
  * Per-agent LLM overrides: `[agents.NAME.llm]`. Every key is optional and

@@ -15,8 +15,10 @@ import { CONFIG_DEFAULTS as D } from './defaults.js';
 export * from './vocabulary.js';
 export * from './schema-acting.js';
 export { LlmOverrideSchema } from './schema-base.js';
-import { agentName, envVarName, httpUrl, LlmOverrideSchema, nonEmpty, nonNegativeInt, positiveInt, seconds } from './schema-base.js';
+import { kinds, LlmOverrideSchema } from './schema-base.js';
 import { AgentMemorySchema, McpSchema } from './schema-acting.js';
+
+const { agentName, envVarName, httpUrl, nonEmpty, nonNegativeInt, positiveInt, seconds } = kinds;
 import { CONFIG_MODES, ERROR_CATEGORIES, ERROR_SEVERITIES, LOG_LEVELS } from './vocabulary.js';
 
 /**

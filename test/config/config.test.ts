@@ -216,7 +216,7 @@ test('several errors in one file are reported together, in file order, one line 
   assert.deepEqual(err.warnings.map((w) => w.key), ['orchestration.max_iterations']);
 });
 
-test('unknown keys and sections are errors by default, each with its line and a "did you mean"; AgenticGoKit-only keys and unsupported sections stay warnings', () => {
+test('unknown keys and sections are errors by default, each with its line and a "did you mean"; AgenticGoKit-only keys stay warnings; [agent_memory] is a supported section', () => {
   const file = fixture('unknown-keys.toml');
   let err: ConfigError | undefined;
   try {
@@ -228,12 +228,12 @@ test('unknown keys and sections are errors by default, each with its line and a 
   assert.deepEqual(err.issues.map((i) => [i.key, i.line]), [['agent_flow.colour', 3], ['llm.temprature', 8], ['agents.writer.mood', 15], ['memory', 18]]);
   assert.match(err.issues[1]!.message, /unknown key "temprature" in \[llm\] \(did you mean "temperature"\?\).*--lenient/);
   assert.match(err.issues[3]!.message, /unknown section \[memory\]/);
-  assert.deepEqual(err.warnings.map((w) => w.key), ['logging.file_only', 'agents.writer.auto_llm', 'agent_memory']);
+  assert.deepEqual(err.warnings.map((w) => w.key), ['logging.file_only', 'agents.writer.auto_llm']);
   // The environment switch is the same as the option.
   assert.doesNotThrow(() => loadConfigSync(file, { env: { AGENTFLOW_LENIENT_CONFIG: '1' } }));
 });
 
-test('lenient: unknown keys are warnings with their line; AgenticGoKit-only keys and unsupported sections are explained', () => {
+test('lenient: unknown keys are warnings with their line; AgenticGoKit-only keys are explained', () => {
   const file = fixture('unknown-keys.toml');
   const { config, warnings } = loadConfigSync(file, { env: {}, lenient: true });
   assert.deepEqual(
@@ -245,7 +245,6 @@ test('lenient: unknown keys are warnings with their line; AgenticGoKit-only keys
       ['agents.writer.mood', 15, file],
       ['agents.writer.auto_llm', 16, file],
       ['memory', 18, file],
-      ['agent_memory', 21, file],
     ],
   );
   const byKey = Object.fromEntries(warnings.map((w) => [w.key, w.message]));
@@ -253,7 +252,6 @@ test('lenient: unknown keys are warnings with their line; AgenticGoKit-only keys
   assert.match(byKey['llm.temprature']!, /did you mean "temperature"\?/);
   assert.match(byKey['logging.file_only']!, /AgenticGoKit setting that agentflow does not support/);
   assert.match(byKey.memory!, /unknown section \[memory\]/);
-  assert.match(byKey.agent_memory!, /\[agent_memory\] is not supported by agentflow yet/);
   assert.equal(config.llm.temperature, 0.7, 'the misspelt key does not set temperature');
   assert.equal((config.llm as Record<string, unknown>).temprature, undefined, 'unknown keys are dropped from the result');
 });

@@ -41,10 +41,11 @@ test('env interpolation in the file: present, default, and a missing variable na
   assert.match(err.message, /env\.toml:6 llm\.base_url: environment variable OLLAMA_HOST is not set/);
 });
 
-test('interpolation reaches array elements and reports malformed references; [agent_memory] is left alone', () => {
-  const text = '[agents.a]\nsystem_prompt = "s"\n[orchestration]\nmode = "sequential"\nsequential_agents = ["${FIRST:-a}"]\n[agent_memory]\nurl = "${NOT_SET}"\n';
+test('interpolation reaches array elements and reports malformed references', () => {
+  const text = '[agents.a]\nsystem_prompt = "s"\n[orchestration]\nmode = "sequential"\nsequential_agents = ["${FIRST:-a}"]\n[[mcp.servers]]\nname = "m"\ncommand = "node"\nargs = ["${SCRIPT:-server.mjs}"]\n';
   const { config } = parseConfig(text, { env: {} });
   assert.deepEqual(config.orchestration.sequential_agents, ['a']);
+  assert.deepEqual(config.mcp.servers[0]!.args, ['server.mjs'], '[mcp] is interpolated like the rest');
   const bad = configError(() => parseConfig('[llm]\nmodel = "${1BAD}"\n', { env: {} }));
   assert.equal(issue(bad, 'llm.model').line, 2);
   assert.match(issue(bad, 'llm.model').message, /malformed variable reference/);
