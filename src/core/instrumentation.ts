@@ -5,6 +5,7 @@
  * pays one property check without it.
  * @module
  */
+import type { AgentActivity } from './activity.js';
 import type { FailureReason } from './errors/codes.js';
 import type { Event } from './event.js';
 
@@ -72,6 +73,8 @@ export interface RunScope<E> {
 export interface AttemptScope extends RunScope<AttemptEnd> {
   /** Opens a scope around one agent call (the event's own agent, or one inside an orchestration). */
   agent?(agentId: string): RunScope<AgentEnd> | undefined;
+  /** Something an agent reported while the attempt runs (a tool call or result, a handoff, memory); tokens are not passed. */
+  activity?(agentId: string, activity: AgentActivity): void;
 }
 
 /**

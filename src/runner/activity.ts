@@ -44,6 +44,14 @@ export function reportActivity(trace: TraceLogger | null, bus: OutcomeBus, logge
       logger.warn({ eventId: t.event._id, err }, 'trace logger threw while recording agent activity');
     }
   }
+  const scope = t.scope;
+  if (scope?.activity !== undefined && a.kind !== 'token') {
+    try {
+      scope.activity(agentId, a);
+    } catch (err) {
+      logger.warn({ eventId: t.event._id, err: (err as Error).message }, 'instrumentation threw while recording agent activity');
+    }
+  }
   if (!bus.active) return;
   const m = t.event._meta;
   const message: ActivityMessage = {

@@ -237,3 +237,44 @@ test('instrumentation seam: a tracer that throws (attempt, agent, publish, end) 
   const s = r.stats();
   assert.deepEqual([s.completed, s.failed, s.deadLettered], [2, 0, 0]);
 });
+
+test('otel: each tool call is an execute_tool span under invoke_agent (a failed call carries error.type); a handoff is a span event', async () => {
+  const { createRunnerFromConfig } = await import('../../src/config/index.js');
+  const { silentLogger } = await import('../../src/index.js');
+  const { defineTool } = await import('../../src/agents/index.js');
+  const { z } = await import('zod');
+  const modelPath = new URL('../../../shared/models/stories260K.gguf', import.meta.url).pathname;
+  const add = defineTool({ name: 'add', description: 'Adds two numbers.', input: z.object({ a: z.number(), b: z.number() }), run: ({ a, b }) => a + b });
+  const boom = defineTool({ name: 'boom', description: 'Fails.', input: z.object({}), run: () => { throw new Error('no'); } });
+  const flow = async (agents: Record<string, unknown>, input: string) => {
+    const runner = await createRunnerFromConfig(
+      { llm: { provider: 'llama-cpp', model_path: modelPath, model: 'stories260K', temperature: 0, seed: 1, max_tokens: 16, context_size: 1024 }, agents: agents as never, observability: { otel: true } },
+      { logger: silentLogger(), tools: [add as never, boom as never] },
+    );
+    await runner.start();
+    try {
+      await runner.run(newEvent(Object.keys(agents)[0]!, { input }, { session_id: 'tool-s' })).catch(() => undefined);
+    } finally {
+      await runner.stop();
+    }
+    return runner;
+  };
+  const runner = await flow({ calc: { system_prompt: 'You add.', tools: ['add', 'boom'], tool_choice: 'required', max_tool_rounds: 3 } }, 'What is 2 plus 3?');
+  const spans = exporter.getFinishedSpans();
+  const agent = spans.find((s) => s.name === 'invoke_agent calc')!;
+  const tools = spans.filter((s) => s.name.startsWith('execute_tool '));
+  const calls = runner.dumpTrace('tool-s').filter((e) => e.type === 'tool_result');
+  assert.ok(tools.length >= 1, 'the required first round called a tool');
+  assert.deepEqual(tools.map((t) => [t.name, t.attributes['error.type'] ?? null]), calls.map((c) => [`execute_tool ${String(c.detail?.tool)}`, c.detail?.ok ? null : c.error!.code]), 'one span per call, failures with their code');
+  for (const t of tools) {
+    assert.equal(t.parentSpanContext?.spanId, agent.spanContext().spanId, 'under the agent span');
+    assert.equal(t.attributes['gen_ai.operation.name'], 'execute_tool');
+    assert.equal(t.attributes['gen_ai.tool.call.id'], calls[tools.indexOf(t)]!.detail?.callId);
+    assert.equal(t.attributes['gen_ai.tool.call.arguments'], undefined, 'arguments are content: not captured by default');
+  }
+  exporter.reset();
+  await flow({ triage: { system_prompt: 'Route.', handoffs: ['done'], tool_choice: 'required' }, done: { system_prompt: 'You finish.' } }, 'hi');
+  const triage = exporter.getFinishedSpans().find((s) => s.name === 'invoke_agent triage')!;
+  assert.deepEqual(triage.events.filter((e) => e.name === 'handoff').map((e) => e.attributes?.['agentflow.handoff.to']), ['done']);
+  assert.ok(!exporter.getFinishedSpans().some((s) => s.name.startsWith('execute_tool')), 'a handoff is not a tool span');
+});

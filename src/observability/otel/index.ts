@@ -10,13 +10,15 @@
  * send a            PRODUCER  (emit)
  * └ process a       CONSUMER  (one per attempt)
  *   ├ invoke_agent a INTERNAL (handlers, users' own spans nest here)
- *   │ └ chat gemma3  CLIENT   (LLM agents, via instrumentProvider)
+ *   │ ├ chat gemma3  CLIENT   (LLM agents, via instrumentProvider)
+ *   │ └ execute_tool weather INTERNAL (each tool call)
  *   └ send b         PRODUCER (the route hop, broadcast copies, ctx.emit)
  *     └ process b …
  * ```
  * @module
  */
 import { context, createTraceState, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import type { AgentActivity } from '../../core/activity.js';
 import type { Event } from '../../core/event.js';
 import type { AgentEnd, AttemptEnd, AttemptInfo, AttemptScope, Instrumentation, RunScope } from '../../core/instrumentation.js';
 import type { ChatOptions, ChatRequest, ChatResponse, LLMProvider } from '../../providers/types.js';
@@ -118,7 +120,7 @@ class OtelAttempt implements AttemptScope {
   readonly ctx: Context;
   constructor(
     private readonly tracer: Tracer,
-    opts: OtelOptions,
+    private readonly opts: OtelOptions,
     private readonly info: AttemptInfo,
   ) {
     const ev = info.event;
@@ -132,6 +134,36 @@ class OtelAttempt implements AttemptScope {
   }
   run<T>(fn: () => T): T {
     return context.with(this.ctx, fn);
+  }
+  private readonly tools = new Map<string, Span>();
+  /**
+   * Tool calls become `execute_tool {tool}` spans (children of the active
+   * `invoke_agent` span); handoffs and memory reads are span events.
+   */
+  activity(agentId: string, a: AgentActivity): void {
+    const active = trace.getSpan(context.active()) !== undefined ? context.active() : this.ctx;
+    if (a.kind === 'tool_call') {
+      const attrs: Attributes = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': a.tool, 'gen_ai.tool.call.id': a.callId, 'gen_ai.agent.name': agentId, 'agentflow.tool.round': a.round };
+      if (this.opts.captureContent) attrs['gen_ai.tool.call.arguments'] = content(a.arguments);
+      this.tools.set(a.callId, this.tracer.startSpan(`execute_tool ${a.tool}`, { kind: SpanKind.INTERNAL, attributes: attrs }, active));
+      return;
+    }
+    if (a.kind === 'tool_result') {
+      const span = this.tools.get(a.callId);
+      if (span === undefined) return;
+      this.tools.delete(a.callId);
+      span.setAttribute('agentflow.tool.result_chars', a.resultChars);
+      if (this.opts.captureContent && a.result !== undefined) span.setAttribute('gen_ai.tool.call.result', content(a.result));
+      if (!a.ok) {
+        span.setAttribute('error.type', a.error?.code ?? 'tool_error');
+        span.setStatus({ code: SpanStatusCode.ERROR, message: a.error?.message });
+      }
+      span.end();
+      return;
+    }
+    const span = trace.getSpan(active) ?? this.span;
+    if (a.kind === 'handoff') span.addEvent('handoff', { 'gen_ai.agent.name': agentId, 'agentflow.handoff.to': a.to, 'agentflow.handoff.accepted': a.accepted });
+    else if (a.kind === 'memory') span.addEvent(`memory.${a.op}`, { 'agentflow.memory.items': a.items, 'agentflow.memory.chars': a.chars });
   }
   agent(agentId: string): RunScope<AgentEnd> {
     const ev = this.info.event;
@@ -152,6 +184,8 @@ class OtelAttempt implements AttemptScope {
     };
   }
   end(e: AttemptEnd): void {
+    for (const open of this.tools.values()) open.end(); // calls cut short by the attempt's end
+    this.tools.clear();
     const span = this.span;
     span.setAttribute('agentflow.outcome', e.status);
     if (e.reason !== undefined) span.setAttribute('agentflow.reason', e.reason);
