@@ -79,7 +79,9 @@ export interface DeadLetterRecord {
  *   children a settled delivery produced, with their parent's id);
  * - `outcome`: an event's final outcome (after its last attempt);
  * - `activity`: something an agent did while running (a token, a tool call
- *   or result, a handoff): see {@link ActivityMessage}.
+ *   or result, a handoff): see {@link ActivityMessage};
+ * - `cancel`: a chain was cancelled in another process (`runner.cancel`, a
+ *   stream the caller stopped reading); workers abort its events.
  *
  * @example
  * ```ts
@@ -89,4 +91,5 @@ export interface DeadLetterRecord {
 export type BusMessage =
   | { readonly type: 'published'; readonly parentId: string | undefined; readonly events: readonly Event[] }
   | { readonly type: 'outcome'; readonly outcome: EventOutcome }
-  | { readonly type: 'activity'; readonly message: ActivityMessage };
+  | { readonly type: 'activity'; readonly message: ActivityMessage }
+  | { readonly type: 'cancel'; readonly chainId: string; readonly message: string };

@@ -47,7 +47,7 @@ export class OutcomeBus {
         this.logger.warn({ err }, 'outcome channel publish failed');
       }
     };
-    const off = channel.subscribe((m) => this.deliver(m));
+    const off = channel.subscribe((m) => (m.type === 'cancel' ? this.onRemoteCancel?.(m.chainId, m.message) : this.deliver(m)));
     return () => {
       this.forward = undefined;
       off();
@@ -64,6 +64,14 @@ export class OutcomeBus {
   publish(m: BusMessage): void {
     this.forward?.(m);
     this.deliver(m);
+  }
+
+  /** Called when another process cancelled a chain (set by the runner). */
+  onRemoteCancel: ((chainId: string, message: string) => void) | undefined;
+
+  /** Tells the other processes that a chain was cancelled (nothing is delivered here). */
+  broadcastCancel(chainId: string, message: string): void {
+    this.forward?.({ type: 'cancel', chainId, message });
   }
 
   /**

@@ -19,7 +19,7 @@ import { AgentTable } from './agents.js';
 import { defaultRunnerConfig, validateRunnerConfig, type RunnerConfig } from './config.js';
 import { OutcomeBus, type RunnerHost } from './outcomes.js';
 import type { RunResult, RunnerStats, RunnerStatus } from './types.js';
-import { cancelChain, streamChain, type StreamPart } from './stream.js';
+import { cancelChain, remoteCancel, streamChain, type StreamPart } from './stream.js';
 import { SpaceWaiters } from './space-waiters.js';
 import { Waits } from './waiters.js';
 import { Worker } from './worker.js';
@@ -77,6 +77,7 @@ export class Runner implements RunnerHost {
     this.agents = new AgentTable(c.middleware ?? [], this.logger);
     this.bus = new OutcomeBus(this.logger);
     this.waits = new Waits(this.bus);
+    this.bus.onRemoteCancel = (id, msg) => remoteCancel(this.worker, id, msg);
     this.worker = new Worker({ transport: this.transport, agents: this.agents, registry: this.registry, config: c, logger: this.logger, bus: this.bus, trace: this.trace });
   }
 
@@ -318,12 +319,9 @@ export class Runner implements RunnerHost {
     return streamChain({ bus: this.bus, run: (e) => this.run(e), cancel: (id, err) => this.cancel(id, err) }, event, options);
   }
 
-  /**
-   * Cancels a chain in this process: its running events are aborted and its
-   * queued and later events end with reason `cancelled` until the chain
-   * settles. Returns whether anything of the chain was running or waited on.
-   */
+  /** Cancels a chain (here, and on the workers of a shared transport): its running events are aborted, the rest end `cancelled`. Returns whether a `run()` here waited on it. */
   cancel(chainId: string, reason: AgentflowError = new ChainCancelledError(chainId, 'runner.cancel() was called')): boolean {
+    this.bus.broadcastCancel(chainId, reason.message);
     return cancelChain(this.worker, this.waits, chainId, reason);
   }
 

@@ -94,6 +94,8 @@ export async function* streamChain(host: StreamHost, event: Event, options: { si
         if (em.chain_id !== chainId || em.af_system !== undefined) continue;
         push({ kind: 'hop', eventId: ev._id, parentEventId: em.parent_event, targetAgentId: em.route ?? ev._target, sourceAgentId: ev._source, hopCount: Number(em.hop_count ?? 0) });
       }
+    } else if (m.type === 'cancel') {
+      // another process's cancellation: nothing to show
     } else if ((m.outcome.event._meta.chain_id ?? m.outcome.eventId) === chainId && m.outcome.event._meta.af_system === undefined) {
       push({ kind: 'outcome', outcome: m.outcome });
     }
@@ -140,10 +142,53 @@ function partOf(m: ActivityMessage): StreamPart {
  * cancelChain(worker, waits, chainId, new ChainCancelledError(chainId, 'user pressed stop'));
  * ```
  */
-export function cancelChain(worker: { readonly cancelled: Map<string, AgentflowError>; readonly active: readonly Task[] }, waits: Waits, chainId: string, reason: AgentflowError): boolean {
+export function cancelChain(worker: CancelTarget, waits: Waits, chainId: string, reason: AgentflowError): boolean {
   if (!waits.hasChain(chainId)) return false;
-  worker.cancelled.set(chainId, reason);
   waits.onChainEnded = (id) => worker.cancelled.delete(id);
-  for (const t of worker.active.slice()) if ((t.event._meta.chain_id ?? t.event._id) === chainId) t.abort(reason);
+  abortChain(worker, chainId, reason);
   return true;
+}
+
+/**
+ * What cancelling needs from a worker.
+ *
+ * @example
+ * ```ts
+ * const target: CancelTarget = worker;
+ * ```
+ */
+export interface CancelTarget {
+  readonly cancelled: Map<string, AgentflowError>;
+  readonly active: readonly Task[];
+}
+
+/**
+ * Marks a chain cancelled in this process and aborts its running events.
+ *
+ * @example
+ * ```ts
+ * abortChain(worker, chainId, new ChainCancelledError(chainId, 'cancelled elsewhere'));
+ * ```
+ */
+export function abortChain(worker: CancelTarget, chainId: string, reason: AgentflowError): void {
+  worker.cancelled.set(chainId, reason);
+  for (const t of worker.active.slice()) if ((t.event._meta.chain_id ?? t.event._id) === chainId) t.abort(reason);
+}
+
+/** How long a chain cancelled by another process stays marked here (its queued events end `cancelled`). */
+export const REMOTE_CANCEL_MS = 10 * 60_000;
+
+/**
+ * A cancellation from another process: the chain's events running or
+ * arriving here are ended `cancelled` for {@link REMOTE_CANCEL_MS}.
+ *
+ * @example
+ * ```ts
+ * bus.onRemoteCancel = (id, msg) => remoteCancel(worker, id, msg);
+ * ```
+ */
+export function remoteCancel(worker: CancelTarget, chainId: string, message: string): void {
+  if (worker.cancelled.size >= 10_000) worker.cancelled.delete(worker.cancelled.keys().next().value!);
+  abortChain(worker, chainId, new ChainCancelledError(chainId, `${message} (in another process)`));
+  setTimeout(() => worker.cancelled.delete(chainId), REMOTE_CANCEL_MS).unref();
 }

@@ -83,7 +83,7 @@ export class ChainWaiters {
       }
       return;
     }
-    if (m.type === 'activity') return;
+    if (m.type === 'activity' || m.type === 'cancel') return;
     const o = m.outcome;
     if (o.event._meta.af_system !== undefined) return;
     const chainId = o.event._meta.chain_id ?? o.eventId;
@@ -144,7 +144,7 @@ export class SessionWaiters {
       for (const ev of m.events) this.bySession.get(ev._meta.session_id ?? '')?.ids.add(ev._id);
       return;
     }
-    if (m.type === 'activity') return;
+    if (m.type === 'activity' || m.type === 'cancel') return;
     const s = m.outcome.sessionId;
     const id = m.outcome.eventId;
     this.bySession.get(s)?.ids.done(id);

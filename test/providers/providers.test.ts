@@ -182,3 +182,19 @@ test('circuitBreakerProvider: a dead server opens the breaker, then calls fail f
   assert.ok((await ok.chat(req())).content.length > 0);
   assert.equal(ok.breaker.state, 'closed');
 });
+
+test('embeddings: Ollama /api/embed and OpenAI-compatible /v1/embeddings return the model’s vectors, in order; an unknown model is typed', async () => {
+  const texts = ['The cat sat on the mat.', 'Rockets reach orbit.'];
+  const ollama = await new OllamaProvider({ model: 'gemma3:1b', baseUrl: server.url, maxRetries: 0 }).embed(texts);
+  const openai = await new OpenAICompatibleProvider({ model: 'gemma3:1b', baseUrl: server.url, maxRetries: 0 }).embed(texts);
+  const local = new LlamaCppProvider({ model: 's', modelPath: requireModel(), threads: 1 });
+  const direct = await local.embed(texts);
+  await local.close();
+  assert.equal(ollama.length, 2);
+  assert.ok(ollama[0]!.length > 0 && ollama[0]!.every(Number.isFinite));
+  assert.deepEqual(openai, ollama, 'both wire formats carry the same vectors');
+  assert.deepEqual(ollama.map((v) => v.length), direct.map((v) => v.length));
+  assert.notDeepEqual(ollama[0], ollama[1]);
+  assert.deepEqual(await new OllamaProvider({ model: 'gemma3:1b', baseUrl: server.url }).embed([]), []);
+  await assert.rejects(new OllamaProvider({ model: 'nope', baseUrl: server.url, maxRetries: 0 }).embed(['x']), (e: unknown) => e instanceof LLMModelNotFoundError);
+});

@@ -179,6 +179,38 @@ test('redis: runner.stream() in a producer receives the tokens and tool activity
   await worker.stop();
 });
 
+test('redis: breaking out of a producer’s stream cancels the chain on the worker running it; the next hop never runs', async () => {
+  const ns = `cancel${n++}`;
+  const worker = createRunner({ logger: silentLogger(), transport: new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, leaseMs: 1000, blockMs: 20, consumer: 'worker' }) });
+  let aborted: { code?: string; message?: string } | undefined;
+  let nextRan = false;
+  worker.registerAgent('writer', async (ctx, e, s) => {
+    ctx.report({ kind: 'token', text: 'Once' });
+    await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true })).catch((err: unknown) => {
+      aborted = err as { code?: string };
+      throw err;
+    });
+    return s.clone().setMeta('route', 'editor');
+  });
+  worker.registerAgent('editor', (ctx, e, s) => {
+    nextRan = true;
+    return s;
+  });
+  const outcomes: EventOutcome[] = [];
+  worker.onOutcome((o) => outcomes.push(o));
+  const producer = createRunner({ logger: silentLogger(), transport: new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, role: 'producer', consumer: 'producer' }) });
+  await worker.start();
+  await producer.start();
+  for await (const p of producer.stream(newEvent('writer', {}, { session_id: 'cancel-me' }))) if (p.kind === 'token') break;
+  for (let i = 0; i < 100 && outcomes.length === 0; i++) await sleep(20);
+  assert.equal(aborted?.code, 'AF_ERR_CANCELLED', "the worker's running agent was aborted");
+  assert.match(String(aborted?.message), /in another process/);
+  assert.deepEqual(outcomes.map((o) => [o.agentId, o.status, o.reason]), [['writer', 'failed', 'cancelled']]);
+  assert.equal(nextRan, false);
+  await producer.stop();
+  await worker.stop();
+});
+
 test('redis: [agent_memory] keeps conversations in the namespace, so a session continues on another worker', async () => {
   const ns = `mem${n++}`;
   const config = validateConfigObject({ agent_memory: { enable_rag: false, max_turns: 4 } }).config;

@@ -40,6 +40,7 @@ interface WireOutcome {
 export function busToWire(m: BusMessage): string {
   if (m.type === 'published') return JSON.stringify({ t: 'p', parent: m.parentId, events: m.events.map((e) => e.toJSON()) });
   if (m.type === 'activity') return JSON.stringify({ t: 'a', a: m.message });
+  if (m.type === 'cancel') return JSON.stringify({ t: 'c', chain: m.chainId, msg: m.message });
   const o = m.outcome;
   const w: WireOutcome = {
     event: o.event.toJSON(),
@@ -66,7 +67,8 @@ export function busToWire(m: BusMessage): string {
  */
 export function busFromWire(text: string): BusMessage | undefined {
   try {
-    const j = JSON.parse(text) as { t: string; parent?: string; events?: EventJSON[]; o?: WireOutcome; a?: ActivityMessage };
+    const j = JSON.parse(text) as { t: string; parent?: string; events?: EventJSON[]; o?: WireOutcome; a?: ActivityMessage; chain?: string; msg?: string };
+    if (j.t === 'c' && typeof j.chain === 'string') return { type: 'cancel', chainId: j.chain, message: String(j.msg ?? 'cancelled') };
     if (j.t === 'p' && Array.isArray(j.events)) return { type: 'published', parentId: j.parent, events: j.events.map((e) => Event.fromJSON(e)) };
     if (j.t === 'a' && j.a !== undefined && typeof j.a.chainId === 'string' && typeof j.a.activity?.kind === 'string') return { type: 'activity', message: j.a };
     if (j.t === 'o' && j.o !== undefined) {
