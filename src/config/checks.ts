@@ -32,6 +32,7 @@ const strAt = (t: Table | undefined, k: string): string | undefined => (t && typ
 
 export { describeValue, suggest, didYouMean } from './suggest.js';
 import { describeValue, didYouMean } from './suggest.js';
+import { redactText } from '../core/redact.js';
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
@@ -41,6 +42,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   }
   return v;
 }
+
+/** Stands for a value that must not be shown (it came from the environment). */
+const HIDDEN = Symbol('hidden');
 
 const TYPE_WORDS: Record<string, string> = { object: 'table', record: 'table', int: 'integer', array: 'array', string: 'string', number: 'number', boolean: 'boolean' };
 
@@ -57,11 +61,14 @@ const MODE_LIST = CONFIG_MODES.map((m) => (m === 'parallel' ? 'parallel (alias o
  * if (!r.success) reportSchemaIssues(r.error.issues, raw, reporter);
  * ```
  */
-export function reportSchemaIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, r: Reporter): void {
+export function reportSchemaIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, r: Reporter, fromEnv: ReadonlySet<string> = new Set()): void {
   for (const i of issues) {
     const key = i.path.map(String).join('.') || '(root)';
-    const value = valueAt(raw, i.path);
-    const got = describeValue(value);
+    // A value from ${ENV} may be a secret: never echoed; a literal is shown without credentials or keys.
+    const hidden = fromEnv.has(key);
+    const value = hidden ? HIDDEN : valueAt(raw, i.path);
+    const shown = describeValue(value);
+    const got = hidden ? 'a value from the environment (not shown)' : shown === undefined ? shown : redactText(shown);
     switch (i.code) {
       case 'invalid_type': {
         const exp = TYPE_WORDS[i.expected] ?? i.expected;
@@ -72,7 +79,7 @@ export function reportSchemaIssues(issues: readonly z.core.$ZodIssue[], raw: unk
       case 'invalid_value': {
         const values = i.values.map(String);
         if (key === 'orchestration.mode') {
-          r.error(key, `unknown orchestration mode ${JSON.stringify(value)}: expected one of ${MODE_LIST}${typeof value === 'string' ? didYouMean(value, values) : ''}`, {
+          r.error(key, `unknown orchestration mode ${hidden ? got : JSON.stringify(value)}: expected one of ${MODE_LIST}${typeof value === 'string' ? didYouMean(value, values) : ''}`, {
             expected: values.join('|'),
             received: got,
             code: ErrorCodes.UNKNOWN_ORCHESTRATION_MODE,
@@ -92,7 +99,7 @@ export function reportSchemaIssues(issues: readonly z.core.$ZodIssue[], raw: unk
         } else {
           const op = small ? (i.inclusive ? '>=' : '>') : i.inclusive ? '<=' : '<';
           const words = small ? (i.inclusive ? 'at least' : 'greater than') : i.inclusive ? 'at most' : 'less than';
-          r.error(key, `must be ${words} ${bound}, got ${String(value)}`, { expected: `${op} ${bound}`, received: got });
+          r.error(key, `must be ${words} ${bound}, got ${hidden ? got : String(value)}`, { expected: `${op} ${bound}`, received: got });
         }
         break;
       }

@@ -362,7 +362,7 @@ function check(input: unknown, ctx: { file?: string; env: Env; locator?: KeyLoca
   for (const i of overrides.issues) issues.push(clean({ ...i, code: ErrorCodes.CONFIG_INVALID as ErrorCode }));
 
   const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) reportSchemaIssues(parsed.error.issues, raw, r);
+  if (!parsed.success) reportSchemaIssues(parsed.error.issues, raw, r, interpolation.interpolated);
   reportUnknownKeys(raw, r, { lenient: ctx.lenient ?? ctx.env.AGENTFLOW_LENIENT_CONFIG === '1' });
   crossCheck(raw, r, { env: ctx.env, interpolated: interpolation.interpolated });
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newEvent, silentLogger, type State } from '../../src/index.js';
-import { createRunnerFromConfig } from '../../src/config/index.js';
+import { createRunnerFromConfig, ConfigError, parseConfig } from '../../src/config/index.js';
 import { untilAborted } from '../runner/helpers.js';
 
 test('defect: [agents.NAME.retry_policy] switched on default retries for every agent', async () => {
@@ -113,4 +113,28 @@ test('defect: in route mode a second LLM agent never ran, silently; `next` hands
     await runner.stop();
     for (const p of runner.flow.providers) await p.close?.();
   }
+});
+
+test('secrets: a value interpolated from ${ENV} is never echoed by validation errors; a literal URL is shown without its credentials', () => {
+  const env = { URL: 'ftp://user:hunter2@x', TEMP: 'hot-sk-abcdefghijkl', MODE: 'sekret-mode' };
+  let err: unknown;
+  try {
+    parseConfig('[llm]\nprovider = "openai"\nbase_url = "${URL}"\ntemperature = "${TEMP}"\n[orchestration]\nmode = "${MODE}"\n[agents.a]\nsystem_prompt = "s"\n', { env });
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof ConfigError);
+  const text = JSON.stringify({ message: err.message, issues: err.issues });
+  for (const secret of ['hunter2', 'abcdefghijkl', 'sekret']) assert.ok(!text.includes(secret), `"${secret}" leaked: ${text}`);
+  assert.match(err.message, /llm\.base_url: must be an http:\/\/ or https:\/\/ URL.*got a value from the environment \(not shown\)/);
+  assert.match(err.message, /orchestration\.mode: unknown orchestration mode a value from the environment \(not shown\)/);
+  let literal: unknown;
+  try {
+    parseConfig('[llm]\nprovider = "openai"\nbase_url = "ftp://user:hunter2@x"\n', { env: {} });
+  } catch (e) {
+    literal = e;
+  }
+  assert.ok(literal instanceof ConfigError);
+  assert.ok(!literal.message.includes('hunter2'), literal.message);
+  assert.match(literal.message, /got string "ftp:\/\/\*\*\*@x"/);
 });
