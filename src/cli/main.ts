@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { AgentflowError, ErrorCodes, EventFailedError } from '../core/errors.js';
 import { newEvent } from '../core/event.js';
+import { createLogger } from '../core/logger.js';
 import { formatTrace } from '../observability/format.js';
 import { ConfigError, ConfigNotFoundError, formatIssue, formatIssues } from '../config/errors.js';
 import { loadConfig, validateLlmAgents } from '../config/load.js';
@@ -107,7 +108,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     .option('-s, --session <id>', 'session id')
     .option('-a, --agents <module>', 'module exporting code agents (default: agents.mjs/.js/.ts beside the config)')
     .option('--json', 'print one JSON object (status, state, trace) instead of text')
-    .option('-q, --quiet', 'no progress output')
+    .option('-q, --quiet', 'print only the result: no progress, no trace summary, no warnings (errors still print)')
     .option('--redis <url>', 'emit into a Redis namespace and wait for the outcome a worker produces (start workers with `agentflow worker`)')
     .option('--namespace <ns>', 'the Redis namespace (implies --redis with the config\'s or default URL)')
     .option('--lenient', 'unknown keys and sections in the config are warnings, not errors')
@@ -128,6 +129,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
           agents,
           tools,
           lenient: opts.lenient,
+          logger: opts.quiet ? createLogger('error') : undefined,
           overrides: { ...(remote ? { transport: remote } : {}), ...(traceFile ? { traceLogger: traceFile } : {}) },
         });
         held.runner = runner;
@@ -172,7 +174,9 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
             const response = state.response;
             io.out(typeof response === 'string' ? `${response}\n` : `${JSON.stringify(state, null, 2)}\n`);
           } else io.out(`failed: ${error!.message}\n`);
-          if (remote) io.err(`\nran on the workers of namespace "${remote.namespace}" (${remote.url}); their traces and metrics are theirs (see docs/observability.md)\n`);
+          if (opts.quiet) {
+            // the result only
+          } else if (remote) io.err(`\nran on the workers of namespace "${remote.namespace}" (${remote.url}); their traces and metrics are theirs (see docs/observability.md)\n`);
           else io.err(`\ntrace (session ${session}):\n${formatTrace(trace).replace(/^/gm, '  ')}\n`);
         }
         code = interrupted ? ExitCode.Interrupted : status === 'completed' ? ExitCode.Ok : ExitCode.Failed;

@@ -74,6 +74,10 @@ test('run: the seed config with provider llama-cpp runs offline and prints the r
   assert.equal(typeof parsed.state.response, 'string');
   assert.ok(parsed.state.usage.processor && parsed.state.usage.analyzer);
   assert.ok(parsed.trace.length >= 1);
+  const q = await cli(['run', '-c', join(root, 'examples/config/offline-llama.toml'), '--input', 'Tom', '-q']);
+  assert.equal(q.code, 0);
+  assert.equal(q.err, '', '-q: no progress, no trace summary, no warnings');
+  assert.equal(q.out.trim(), parsed.state.response.trim(), 'only the result');
 });
 
 test('init scaffolds a project that runs as created (run, its own npm test); a failing flow exits 1 and lands in the dead-letter file; dlq list/show/replay/purge', async () => {
