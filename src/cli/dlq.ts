@@ -137,10 +137,22 @@ export function addDlqCommand(
       }),
     );
 
-  common(dlq.command('show').description('show one dead letter in full (by event id, or stream entry id with --redis)').argument('<id>'))
+  common(dlq.command('show').description('show one dead letter in full (by event id or the short id traces print, or stream entry id with --redis)').argument('<id>'))
     .action(
       act(async (opts, id) => {
-        const rec = remote(opts) ? await withRedis(opts, async (t) => (await remoteEntries(t, { id }))[0]) : readDeadLetters(await dlqFile(opts), { id })[0];
+        const want = id ?? '';
+        const all: { id: string; streamId?: string; value: unknown }[] = remote(opts)
+          ? (await withRedis(opts, (t) => remoteEntries(t, {}))).map((e) => ({ id: String(e.record.id ?? ''), streamId: e.streamId, value: e }))
+          : readDeadLetters(await dlqFile(opts), {}).map((r) => ({ id: r.id, value: r }));
+        const exact = all.filter((r) => r.id === want || r.streamId === want);
+        // Traces print the first 8 characters of an event id: a unique prefix (4 or more) finds the record.
+        const found = exact.length !== 0 ? exact : want.length >= 4 ? all.filter((r) => r.id.startsWith(want)) : [];
+        if (found.length > 1 && exact.length === 0) {
+          io.err(`${found.length} dead letters start with ${id}: ${found.slice(0, 10).map((r) => r.id).join(', ')}${found.length > 10 ? ', …' : ''}; give more of the id\n`);
+          setCode(ExitCode.Usage);
+          return;
+        }
+        const rec = found.at(-1)?.value;
         if (!rec) {
           io.err(`no dead letter with id ${id}\n`);
           setCode(ExitCode.Failed);

@@ -175,7 +175,15 @@ export function abortChain(worker: CancelTarget, chainId: string, reason: Agentf
   for (const t of worker.active.slice()) if ((t.event._meta.chain_id ?? t.event._id) === chainId) t.abort(reason);
 }
 
-/** How long a chain cancelled by another process stays marked here (its queued events end `cancelled`). */
+/**
+ * How long a chain cancelled by another process stays marked here (its
+ * queued events end `cancelled`): ten minutes.
+ *
+ * @example
+ * ```ts
+ * REMOTE_CANCEL_MS; // 600000
+ * ```
+ */
 export const REMOTE_CANCEL_MS = 10 * 60_000;
 
 /**

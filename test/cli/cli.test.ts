@@ -109,6 +109,9 @@ test('init scaffolds a project that runs as created (run, its own npm test); a f
   assert.equal(recs[0]!.sessionId, 'broken');
   const show = await cli(['dlq', 'show', recs[0]!.id, '-c', cfg]);
   assert.match(show.out, /formatter is broken/);
+  const short = await cli(['dlq', 'show', recs[0]!.id.slice(0, 8), '-c', cfg]);
+  assert.equal(short.out, show.out, 'the short id a trace prints finds the record');
+  assert.equal((await cli(['dlq', 'show', 'zz', '-c', cfg])).code, ExitCode.Failed, 'too short to be a prefix');
   // Replayed while still broken: it fails again, counted by id, exit 1 (it used to report "0 failed again" and exit 0).
   const again = await cli(['dlq', 'replay', '-c', cfg]);
   assert.equal(again.code, ExitCode.Failed, again.err + again.out);
