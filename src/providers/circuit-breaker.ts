@@ -3,7 +3,7 @@
  * @module
  */
 import { abortOutcome, CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions } from '../reliability/circuit-breaker.js';
-import type { LLMProvider } from './types.js';
+import { decorateProvider, type ChatOptions, type ChatRequest, type LLMProvider } from './types.js';
 
 /**
  * Wraps an LLM provider in a {@link CircuitBreaker}: while the breaker is
@@ -22,11 +22,9 @@ export function circuitBreakerProvider(provider: LLMProvider, options: CircuitBr
   // Another abort (a stop) is neither, and frees the probe slot.
   const outcome = (err: unknown, signal?: AbortSignal): 'fail' | 'release' =>
     err instanceof CircuitOpenError ? 'release' : signal?.aborted ? abortOutcome(signal.reason) : 'fail';
-  return {
-    name: provider.name,
-    model: provider.model,
+  return decorateProvider(provider, {
     breaker,
-    async chat(request, opts = {}) {
+    async chat(request: ChatRequest, opts: ChatOptions = {}) {
       breaker.acquire();
       try {
         const r = await provider.chat(request, opts);
@@ -38,7 +36,7 @@ export function circuitBreakerProvider(provider: LLMProvider, options: CircuitBr
         throw err;
       }
     },
-    async *stream(request, opts = {}) {
+    async *stream(request: ChatRequest, opts: Omit<ChatOptions, 'onToken'> = {}) {
       breaker.acquire();
       try {
         yield* provider.stream(request, opts);
@@ -49,6 +47,5 @@ export function circuitBreakerProvider(provider: LLMProvider, options: CircuitBr
         throw err;
       }
     },
-    close: provider.close ? () => provider.close!() : undefined,
-  };
+  });
 }

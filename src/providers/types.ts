@@ -319,3 +319,27 @@ export function sampling(
   }
   return out;
 }
+
+/**
+ * A provider that wraps another (a circuit breaker, tracing, metrics):
+ * `chat` and `stream` from `parts`, everything else (`name`, `model`,
+ * `embed`, `close`, and what `parts` adds) forwarded, so no capability is
+ * lost by wrapping.
+ *
+ * @example
+ * ```ts
+ * const logged = decorateProvider(inner, {
+ *   chat: async (req, opts) => { console.log('chat'); return inner.chat(req, opts) },
+ *   stream: (req, opts) => inner.stream(req, opts),
+ * });
+ * ```
+ */
+export function decorateProvider<X extends object>(inner: LLMProvider, parts: Pick<LLMProvider, 'chat' | 'stream'> & X): LLMProvider & X {
+  return {
+    name: inner.name,
+    model: inner.model,
+    embed: inner.embed === undefined ? undefined : (texts, options) => inner.embed!(texts, options),
+    close: inner.close === undefined ? undefined : () => inner.close!(),
+    ...parts,
+  };
+}

@@ -53,9 +53,18 @@ test('ui in chromium: sessions fill, a live bar grows, a failed event shows its 
     await page.click('.session[data-session="live-1"]');
     const liveBar = page.locator('.row[data-status="running"] .bar.live');
     await liveBar.waitFor();
-    const w1 = (await liveBar.boundingBox())!.width;
+    // The waterfall re-renders every 250 ms while an event runs: a measured element may be replaced in between.
+    const widthOf = async (): Promise<number> => {
+      for (let i = 0; i < 40; i++) {
+        const box = await liveBar.boundingBox();
+        if (box) return box.width;
+        await sleep(25);
+      }
+      throw new Error('the live bar could not be measured');
+    };
+    const w1 = await widthOf();
     await sleep(800);
-    const w2 = (await liveBar.boundingBox())!.width;
+    const w2 = await widthOf();
     assert.ok(w2 > w1, `the in-flight bar grows: ${w1} → ${w2}`);
     await page.screenshot({ path: join(shots, 'live.png') });
     release();
@@ -82,6 +91,7 @@ test('ui in chromium: sessions fill, a live bar grows, a failed event shows its 
     await page.click('.session[data-session="order-9"]');
     await page.waitForSelector('.row[data-status="completed"]');
   } finally {
+    release(); // a failed assertion must not leave the slow event holding stop() for its timeout
     await browser?.close();
     ui.detach();
     await ui.close();

@@ -21,7 +21,7 @@ import { context, createTraceState, ROOT_CONTEXT, SpanKind, SpanStatusCode, trac
 import type { AgentActivity } from '../../core/activity.js';
 import type { Event } from '../../core/event.js';
 import type { AgentEnd, AttemptEnd, AttemptInfo, AttemptScope, Instrumentation, RunScope } from '../../core/instrumentation.js';
-import type { ChatOptions, ChatRequest, ChatResponse, LLMProvider } from '../../providers/types.js';
+import { decorateProvider, type ChatOptions, type ChatRequest, type ChatResponse, type LLMProvider } from '../../providers/types.js';
 
 export { setupOtel, type OtelSetup, type SetupOtelOptions } from './setup.js';
 
@@ -266,9 +266,7 @@ export function instrumentProvider(provider: LLMProvider, options: OtelOptions =
     span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
     span.end();
   };
-  return {
-    name: provider.name,
-    model: provider.model,
+  return decorateProvider(provider, {
     async chat(req: ChatRequest, opts?: ChatOptions): Promise<ChatResponse> {
       const span = start(req, 'chat');
       try {
@@ -302,8 +300,7 @@ export function instrumentProvider(provider: LLMProvider, options: OtelOptions =
         throw err;
       }
     },
-    close: provider.close === undefined ? undefined : () => provider.close!(),
-  };
+  });
 }
 
 /**

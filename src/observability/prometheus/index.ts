@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventOutcome } from '../../core/outcome.js';
-import type { ChatOptions, ChatRequest, ChatResponse, LLMProvider } from '../../providers/types.js';
+import { decorateProvider, type ChatOptions, type ChatRequest, type ChatResponse, type LLMProvider } from '../../providers/types.js';
 import type { OutcomeBus } from '../../runner/outcomes.js';
 import type { RunnerStats } from '../../runner/types.js';
 import type { Transport } from '../../transport/types.js';
@@ -174,9 +174,7 @@ export class PrometheusMetrics {
   /** Wraps an LLM provider so its token usage is counted. */
   wrapProvider(provider: LLMProvider): LLMProvider {
     const tokens = this.tokens;
-    return {
-      name: provider.name,
-      model: provider.model,
+    return decorateProvider(provider, {
       async chat(req: ChatRequest, opts?: ChatOptions): Promise<ChatResponse> {
         const res = await provider.chat(req, opts);
         const labels = { provider: provider.name, model: req.model ?? provider.model };
@@ -184,9 +182,8 @@ export class PrometheusMetrics {
         tokens.inc({ ...labels, type: 'output' }, res.usage.completionTokens);
         return res;
       },
-      stream: (req, opts) => provider.stream(req, opts),
-      close: provider.close === undefined ? undefined : () => provider.close!(),
-    };
+      stream: (req: ChatRequest, opts?: Omit<ChatOptions, 'onToken'>) => provider.stream(req, opts),
+    });
   }
 
   /** The exposition, in Prometheus text format. */
