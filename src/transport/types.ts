@@ -130,6 +130,8 @@ export interface Transport {
   readonly outcomes?: OutcomeChannel;
   /** How many workers are alive on a shared transport (`run()` fails fast when none is). */
   liveWorkers?(): Promise<number>;
+  /** Metrics of a shared transport for this process (Prometheus reads them at each scrape). */
+  metrics?(): Promise<TransportMetrics>;
 }
 
 /**
@@ -212,4 +214,25 @@ export function priorityLevel(p: string | undefined): number {
     default:
       return 2;
   }
+}
+
+/**
+ * What a shared transport reports about this process's share of it.
+ *
+ * @example
+ * ```ts
+ * const m = await transport.metrics?.(); // { partitionsOwned: 4, pending: 2, lag: 0, redeliveries: 1, leaseLosses: 0 }
+ * ```
+ */
+export interface TransportMetrics {
+  /** Partitions this worker owns. */
+  partitionsOwned?: number;
+  /** Deliveries read but not settled yet, in the owned partitions. */
+  pending?: number;
+  /** Entries not read yet, in the owned partitions. */
+  lag?: number;
+  /** Deliveries that were redeliveries, since start. */
+  redeliveries?: number;
+  /** Leases lost since start. */
+  leaseLosses?: number;
 }

@@ -86,12 +86,19 @@ test('otel + prometheus on Redis: one trace from the producer through two worker
       if (leaves === 8) break;
       await sleep(20);
     }
+    let owned = 0;
     for (const w of workers) {
       const body = await (await fetch(`${w.metrics}/metrics`)).text();
       const check = promtoolCheck(body);
       assert.ok(check.ok, `promtool: ${check.output}`);
       assert.equal((await fetch(`${w.metrics}/healthz`)).status, 200);
+      const series = (name: string) => Number(new RegExp(`^agentflow_${name} (\\d+)`, 'm').exec(body)?.[1]);
+      const mine = series('partitions_owned');
+      assert.ok(mine >= 1, `each worker owns partitions: ${mine}`);
+      owned += mine;
+      for (const name of ['pending_deliveries', 'consumer_lag', 'redeliveries_total', 'lease_losses_total']) assert.ok(Number.isFinite(series(name)), `${name} is exported`);
     }
+    assert.equal(owned, 4, 'the two workers own the 4 partitions between them');
     await Promise.all(workers.map((w) => new Promise((ok) => (w.proc.once('exit', ok), w.proc.kill('SIGTERM')))));
 
     const send = exporter.getFinishedSpans().find((s) => s.name === 'send fan')!;

@@ -82,6 +82,8 @@ test('redis: a worker that dies mid-event is taken over; the event runs again to
   await r2.start();
   for (let i = 0; i < 300 && outcomes.length === 0; i++) await sleep(10);
   const takeoverMs = Date.now() - t0;
+  const m = await t2.metrics();
+  assert.deepEqual([m.partitionsOwned, m.pending, m.lag, m.redeliveries, m.leaseLosses], [2, 0, 0, 1, 0], 'metrics: both partitions owned, nothing waiting, one redelivery, no lease lost');
   await r2.stop();
   assert.equal(outcomes.length, 1, 'the event was not taken over');
   assert.equal(outcomes[0]!.status, 'completed');

@@ -12,7 +12,7 @@ import type { EventOutcome } from '../../core/outcome.js';
 import { decorateProvider, type ChatOptions, type ChatRequest, type ChatResponse, type LLMProvider } from '../../providers/types.js';
 import type { OutcomeBus } from '../../runner/outcomes.js';
 import type { RunnerStats } from '../../runner/types.js';
-import type { Transport } from '../../transport/types.js';
+import type { Transport, TransportMetrics } from '../../transport/types.js';
 
 /**
  * What the metrics read from a runner (a `Runner` has all of it).
@@ -137,6 +137,29 @@ export class PrometheusMetrics {
       const t = this.source?.getTransport?.();
       return t?.liveWorkers ? await t.liveWorkers().catch(() => 0) : this.source ? 1 : 0;
     });
+    // Distributed mode: one transport.metrics() call per scrape, shared by its series.
+    let cached: { at: number; value: Promise<TransportMetrics> } | undefined;
+    const tm = (read: (m: TransportMetrics) => number | undefined) => async () => {
+      const t = this.source?.getTransport?.();
+      if (t?.metrics === undefined) return 0;
+      if (cached === undefined || Date.now() - cached.at > 500) cached = { at: Date.now(), value: t.metrics().catch(() => ({})) };
+      return read(await cached.value) ?? 0;
+    };
+    gauge('partitions_owned', 'Partitions of the namespace this worker owns (shared transports; 0 in-process).', tm((m) => m.partitionsOwned));
+    gauge('pending_deliveries', 'Deliveries read and not settled yet in the partitions this worker owns.', tm((m) => m.pending));
+    gauge('consumer_lag', 'Entries not read yet in the partitions this worker owns (consumer-group lag).', tm((m) => m.lag));
+    const totalAsync = (name: string, help: string, read: () => Promise<number>) =>
+      new Counter({
+        name: `${p}${name}`,
+        help,
+        registers: [r],
+        async collect() {
+          this.reset();
+          this.inc(await read());
+        },
+      });
+    totalAsync('redeliveries_total', 'Deliveries that were redeliveries (claimed again after a consumer died or lost its lease).', tm((m) => m.redeliveries));
+    totalAsync('lease_losses_total', 'Partition leases this worker lost (renewal refused, expired, settle refused).', tm((m) => m.leaseLosses));
     const breakers = this.breakers;
     new Gauge({
       name: `${p}circuit_state`,

@@ -13,7 +13,7 @@ import { createClient } from 'redis';
 import { InvalidOptionError, QueueFullError, TransportError } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
 import { setLongTimeout } from '../../core/timers.js';
-import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabilities } from '../types.js';
+import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabilities, TransportMetrics } from '../types.js';
 import { RedisOutcomeChannel } from './outcomes.js';
 import { RedisStepStore } from './steps.js';
 import { RedisDeadLetters } from './dead-letters.js';
@@ -24,36 +24,10 @@ import { hashPartition, parseEntries, redactUrl, streamsOf, type Entry } from '.
 
 type Client = ReturnType<typeof createClient>;
 
-/**
- * Options for {@link RedisTransport}.
- *
- * @example
- * ```ts
- * new RedisTransport({ url: 'redis://127.0.0.1:6379', namespace: 'orders', partitions: 16 });
- * ```
- */
-export interface RedisTransportOptions {
-  /** Default `redis://127.0.0.1:6379`. A password in it is never printed. */
-  url?: string;
-  /** Keys live under `af:{<namespace>}:`. Default `agentflow`. */
-  namespace?: string;
-  /** Partition streams (fixed per namespace, checked against what the namespace was created with). Default 8. */
-  partitions?: number;
-  /** This consumer's name (unique per process). Default host-pid-random. */
-  consumer?: string;
-  /** Partition lease; renewed every third of it. Default 15,000 ms. */
-  leaseMs?: number;
-  /** Backlog per partition stream before `publish` refuses with QueueFullError. Default 10,000. */
-  capacity?: number;
-  /** Deliveries after which an event that keeps crashing its consumer is dead-lettered. Default 3. */
-  maxDeliveries?: number;
-  /** How long one read waits for new entries. Default 100 ms. */
-  blockMs?: number;
-  /** `producer` only publishes (owns no partitions). Default `worker`. */
-  role?: 'worker' | 'producer';
-  /** Where client errors go (every client has an error listener). Default: ignored after counting. */
-  onError?: (err: Error) => void;
-}
+export type { RedisTransportOptions } from './options.js';
+import type { RedisTransportOptions } from './options.js';
+import { namespaceMetrics } from './metrics.js';
+
 
 /**
  * The Redis Streams transport (see the module docs for the design, and
@@ -93,6 +67,8 @@ export class RedisTransport implements Transport {
   private available: (() => void) | undefined = undefined;
   private closed = false; // set by close(): nothing reconnects after it
   /** Client errors seen (connection drops, …). */ errors = 0;
+  /** Leases lost since start (renewal refused, expired, a settle refused); partitions given back are not counted. */ leaseLosses = 0;
+  /** Deliveries that were redeliveries (an entry claimed again after its consumer died or lost its lease). */ redeliveries = 0;
   /** Outcome-bus messages between the processes of the namespace (stream `af:{ns}:outcomes`, capped). */ readonly outcomes: RedisOutcomeChannel;
   /** `ctx.once` results, shared by the namespace's processes (`af:{ns}:once:*`). */ readonly steps: RedisStepStore;
   /** The namespace's dead-letter stream (`af:{ns}:dlq`): list, claim, restore. */ readonly deadLetterStream: RedisDeadLetters;
@@ -240,7 +216,8 @@ export class RedisTransport implements Transport {
   }
 
   /** A lease was lost or given back: every local delivery of the partition is forgotten (it can no longer be settled here). */
-  private lose(p: number): void {
+  private lose(p: number, lost = true): void {
+    if (lost && this.owned.has(p)) this.leaseLosses++;
     this.owned.delete(p);
     this.validUntil.delete(p);
     this.scan.delete(p);
@@ -282,7 +259,7 @@ export class RedisTransport implements Transport {
       const token = this.owned.get(p);
       if (token === undefined || this.local.holds(p)) continue;
       await this.cmd!.sendCommand(['EVAL', RELEASE, '1', this.lease(p), token]);
-      this.lose(p);
+      this.lose(p, false);
     }
     // A partition acquired while this call ran is read only after its pending entries were claimed (next call): order.
     const owned = [...this.owned.keys()].filter((p) => !this.scan.has(p));
@@ -303,6 +280,7 @@ export class RedisTransport implements Transport {
 
   /** Turns an entry into a delivery: corrupt entries and poison events go to the dead-letter stream. */
   private async take(p: number, e: Entry, count: number, out: Delivery[]): Promise<void> {
+    if (count > 1) this.redeliveries++;
     const r = fromEntry(e, p, count, this.o.maxDeliveries, this.consumer);
     if (r instanceof RedisDelivery) this.local.admit(r, out);
     else await this.deadEntry(p, e.id, r);
@@ -344,6 +322,11 @@ export class RedisTransport implements Transport {
     }
     if (this.local.done(d)) this.available?.();
     return true;
+  }
+
+  /** What this worker owns and what waits in it: partitions, pending deliveries and consumer-group lag (Redis 7), redeliveries, lease losses. */
+  async metrics(): Promise<TransportMetrics> {
+    return this.cmd?.isOpen ? namespaceMetrics(this.cmd, [...this.owned.keys()].map((p) => this.stream(p)), this) : { partitionsOwned: 0, redeliveries: this.redeliveries, leaseLosses: this.leaseLosses };
   }
 
   /** Leases are renewed on a timer independent of agent work; nothing to do per delivery. */ async extend(): Promise<void> {}

@@ -1,0 +1,35 @@
+/**
+ * Options of the Redis Streams transport.
+ * @module
+ */
+
+/**
+ * Options for {@link RedisTransport}.
+ *
+ * @example
+ * ```ts
+ * new RedisTransport({ url: 'redis://127.0.0.1:6379', namespace: 'orders', partitions: 16 });
+ * ```
+ */
+export interface RedisTransportOptions {
+  /** Default `redis://127.0.0.1:6379`. A password in it is never printed. */
+  url?: string;
+  /** Keys live under `af:{<namespace>}:`. Default `agentflow`. */
+  namespace?: string;
+  /** Partition streams (fixed per namespace, checked against what the namespace was created with). Default 8. */
+  partitions?: number;
+  /** This consumer's name (unique per process). Default host-pid-random. */
+  consumer?: string;
+  /** Partition lease; renewed every third of it. Default 15,000 ms. */
+  leaseMs?: number;
+  /** Backlog per partition stream before `publish` refuses with QueueFullError. Default 10,000. */
+  capacity?: number;
+  /** Deliveries after which an event that keeps crashing its consumer is dead-lettered. Default 3. */
+  maxDeliveries?: number;
+  /** How long one read waits for new entries. Default 100 ms. */
+  blockMs?: number;
+  /** `producer` only publishes (owns no partitions). Default `worker`. */
+  role?: 'worker' | 'producer';
+  /** Where client errors go (every client has an error listener). Default: ignored after counting. */
+  onError?: (err: Error) => void;
+}
