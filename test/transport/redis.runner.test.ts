@@ -91,6 +91,35 @@ test('redis: a worker that dies mid-event is taken over; the event runs again to
   assert.ok(takeoverMs < 600 + 1000, `takeover took ${takeoverMs} ms`);
 });
 
+test('redis: a retry with a long delay survives its worker stopping: the next owner waits for the due time and runs the next attempt', async () => {
+  const ns = `due${n++}`;
+  const mk = (name: string) => new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, leaseMs: 600, blockMs: 20, consumer: name });
+  const retry = retryPolicy({ maxRetries: 3, baseDelayMs: 2000, jitter: false });
+  const { r: r1 } = redisRunner({ retry }, mk('w1'));
+  let firstRun = 0;
+  r1.registerAgent('flaky', (ctx) => {
+    firstRun = Date.now();
+    throw Object.assign(new Error(`reset on attempt ${ctx.attempt}`), { code: 'ECONNRESET' });
+  });
+  await r1.start();
+  r1.emit(newEvent('flaky', { job: 1 }, { session_id: 'due' }));
+  for (let i = 0; i < 200 && r1.stats().retried === 0; i++) await sleep(10);
+  assert.equal(r1.stats().retried, 1, 'the first attempt failed and its retry was settled');
+  await r1.stop(); // graceful: the partitions are given back, the retry is not run here
+  const { r: r2 } = redisRunner({ retry }, mk('w2'));
+  const runs: { attempt: number; at: number }[] = [];
+  r2.registerAgent('flaky', (ctx, e, s) => (runs.push({ attempt: ctx.attempt, at: Date.now() }), s.clone().set('ok', true)));
+  const outcomes: EventOutcome[] = [];
+  r2.onOutcome((o) => outcomes.push(o));
+  await r2.start();
+  for (let i = 0; i < 400 && outcomes.length === 0; i++) await sleep(10);
+  await r2.stop();
+  assert.equal(outcomes.length, 1, 'the retry ran on the next owner');
+  assert.equal(outcomes[0]!.status, 'completed');
+  assert.deepEqual(runs.map((r) => r.attempt), [2], 'as attempt 2, once');
+  assert.ok(runs[0]!.at - firstRun >= 1900, `it waited for the due time (${runs[0]!.at - firstRun} ms after the failure; delay 2000 ms)`);
+});
+
 test('redis: an event that keeps killing its worker ends in the dead-letter stream after maxDeliveries', async () => {
   const ns = `poison${n++}`;
   let deliveries = 0;

@@ -12,7 +12,6 @@ import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import { InvalidOptionError, QueueFullError, TransportError } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
-import { setLongTimeout } from '../../core/timers.js';
 import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabilities, TransportMetrics } from '../types.js';
 import { RedisOutcomeChannel } from './outcomes.js';
 import { RedisStepStore } from './steps.js';
@@ -62,7 +61,7 @@ export class RedisTransport implements Transport {
   private readonly scan = new Set<number>();
   private readonly local = new OwnerState();
   /** Settles of one event-loop turn go to Redis in one script call (one round trip for many events). */
-  private readonly batch = new SettleBatcher((keys, args) => retryConnection(async () => (await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 1), this.key('dlq'), ...keys, 'workers', this.key('seen:'), String(SEEN_TTL_MS), ...args])) as unknown[], () => this.closed));
+  private readonly batch = new SettleBatcher((keys, args) => retryConnection(async () => (await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 2), this.key('dlq'), this.key('due'), ...keys, 'workers', this.key('seen:'), String(SEEN_TTL_MS), ...args])) as unknown[], () => this.closed));
   private tick: NodeJS.Timeout | undefined;
   private available: (() => void) | undefined = undefined;
   private closed = false; // set by close(): nothing reconnects after it
@@ -247,7 +246,8 @@ export class RedisTransport implements Transport {
       if (entries.length === 0) continue;
       const pend = (await this.cmd!.sendCommand(['XPENDING', this.stream(p), 'workers', entries[0]!.id, entries.at(-1)!.id, String(entries.length)])) as [string, string, number, number][];
       const counts = new Map(pend.map((x) => [String(x[0]), Number(x[3])]));
-      for (const e of entries) await this.take(p, e, counts.get(e.id) ?? 2, out);
+      const due = (await this.cmd!.sendCommand(['HMGET', this.key('due'), ...entries.map((e) => `${this.stream(p)}|${e.id}`)])) as (string | null)[];
+      for (let i = 0; i < entries.length; i++) await this.take(p, entries[i]!, counts.get(entries[i]!.id) ?? 2, out, due[i] ?? undefined);
     }
     if (out.length >= max || this.owned.size === 0) {
       // Nothing owned yet: wait a little (never keeping the process alive, never after close).
@@ -279,17 +279,22 @@ export class RedisTransport implements Transport {
   }
 
   /** Turns an entry into a delivery: corrupt entries and poison events go to the dead-letter stream. */
-  private async take(p: number, e: Entry, count: number, out: Delivery[]): Promise<void> {
+  private async take(p: number, e: Entry, count: number, out: Delivery[], due?: string): Promise<void> {
     if (count > 1) this.redeliveries++;
     const r = fromEntry(e, p, count, this.o.maxDeliveries, this.consumer);
-    if (r instanceof RedisDelivery) this.local.admit(r, out);
-    else await this.deadEntry(p, e.id, r);
+    if (!(r instanceof RedisDelivery)) return this.deadEntry(p, e.id, r);
+    // A retry settled by an earlier owner: its attempt number, and its delay if not over yet (crash deliveries still count toward poison).
+    const [at, attempt] = (due ?? '').split(':').map(Number);
+    if (attempt !== undefined && attempt > 0) r.deliveryCount = attempt + 1;
+    if (at !== undefined && at > Date.now()) this.local.hold(r, at - Date.now(), () => this.available?.());
+    else this.local.admit(r, out);
   }
 
   private async deadEntry(p: number, id: string, record: object): Promise<void> {
     const token = this.owned.get(p);
     if (token === undefined) return;
     await this.cmd!.sendCommand(['EVAL', SETTLE, '3', this.lease(p), this.stream(p), this.key('dlq'), token, 'workers', id, 'dead', JSON.stringify(record)]);
+    await this.cmd!.sendCommand(['HDEL', this.key('due'), `${this.stream(p)}|${id}`]);
   }
 
   async settle(delivery: Delivery, s: Settlement): Promise<boolean> {
@@ -299,7 +304,7 @@ export class RedisTransport implements Transport {
     if (token === undefined) return false;
     const children = s.children ?? [];
     const childKeys = children.map((c) => this.stream(hashPartition(c._meta.session_id ?? c._id, this.partitions)));
-    const record = s.kind === 'dead' ? JSON.stringify({ ...s.record, partition: d.partition, entryId: d.entryId, deliveries: d.deliveryCount, lastConsumer: this.consumer }) : '';
+    const record = s.kind === 'dead' ? JSON.stringify({ ...s.record, partition: d.partition, entryId: d.entryId, deliveries: d.deliveryCount, lastConsumer: this.consumer }) : s.kind === 'retry' ? `${Date.now() + s.delayMs}:${d.deliveryCount}` : '';
     const ok = await this.batch.settle([this.lease(d.partition), this.stream(d.partition), ...childKeys], [token, d.entryId, s.kind, record, String(children.length), (s.kind === 'retry' ? 'r' : '') + (d.deliveryCount > 1 ? 'd' : ''), ...children.flatMap((c) => [c._id, JSON.stringify(c.toJSON())])]);
     if (Array.isArray(ok)) s.suppressed = ok.slice(1).map((i) => children[Number(i) - 1]!._id);
     else if (Number(ok) !== 1) {
@@ -307,17 +312,9 @@ export class RedisTransport implements Transport {
       return false;
     }
     if (s.kind === 'retry') {
-      // The entry stays pending (a crash redelivers it in order); the session keeps its turn.
-      this.local.inflight.delete(d.receipt);
-      d.state = 2;
-      d.timer = setLongTimeout(() => {
-        d.timer = undefined;
-        if (d.state !== 2) return;
-        d.deliveryCount++;
-        this.local.first.push(d);
-        this.available?.();
-      }, s.delayMs);
-      d.timer.ref(false);
+      // The entry stays pending (a crash redelivers it in order) and its due time is in Redis (another owner waits for it too).
+      d.deliveryCount++;
+      this.local.hold(d, s.delayMs, () => this.available?.());
       return true;
     }
     if (this.local.done(d)) this.available?.();

@@ -7,7 +7,7 @@
 import { Event } from '../../core/event.js';
 import type { DeadLetterRecord } from '../../core/outcome.js';
 import type { Entry } from './wire.js';
-import type { LongTimer } from '../../core/timers.js';
+import { setLongTimeout, type LongTimer } from '../../core/timers.js';
 import type { Delivery } from '../types.js';
 
 /**
@@ -67,6 +67,28 @@ export class OwnerState {
     d.state = 1;
     this.inflight.set(d.receipt, d);
     out.push(d);
+  }
+
+  /**
+   * Holds `d` until a retry delay has passed (its session keeps its turn),
+   * then makes it ready and calls `onDue`. Used for a retry settled here and
+   * for a claimed entry whose retry is not due yet.
+   */
+  hold(d: RedisDelivery, delayMs: number, onDue: () => void): void {
+    const s = d.session || d.event._meta.session_id || d.event._id;
+    d.session = s;
+    const t = this.turns.get(s);
+    if (t === undefined) this.turns.set(s, { owner: d, waiting: [] });
+    else if (t.owner !== d) return void t.waiting.push(d);
+    this.inflight.delete(d.receipt);
+    d.state = 2;
+    d.timer = setLongTimeout(() => {
+      d.timer = undefined;
+      if (d.state !== 2) return;
+      this.first.push(d);
+      onDue();
+    }, delayMs);
+    d.timer.ref(false);
   }
 
   /** Whether `d` is handed out and unsettled here. */

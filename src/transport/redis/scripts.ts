@@ -93,10 +93,13 @@ return 1`;
 
 /**
  * Settle several entries in one round trip (the worker batches the settles
- * of one event-loop turn). KEYS: dead-letter stream, then per item: lease,
- * stream, one stream per child. ARGV: group, seen-key prefix, seen TTL (ms),
+ * of one event-loop turn). KEYS: dead-letter stream, the due hash (retry
+ * due times, field `<stream>|<entry id>`), then per item: lease, stream,
+ * one stream per child. ARGV: group, seen-key prefix, seen TTL (ms),
  * item count, then per item: owner token, entry id, kind, dead-letter record
- * JSON, child count, flags, then per child its id and JSON. Returns one 1/0
+ * JSON (for a retry: `<due ms>:<attempt>`, kept in the due hash so another
+ * owner honours the delay), child count, flags, then per child its id and
+ * JSON. Returns one 1/0
  * per item (0: the lease is no longer ours; that item is not touched), or
  * `{1, i, …}` when the children at 1-based positions i were duplicates.
  *
@@ -115,7 +118,7 @@ local group = ARGV[1]
 local seen = ARGV[2]
 local ttl = ARGV[3]
 local n = tonumber(ARGV[4])
-local k = 2
+local k = 3
 local a = 5
 local out = {}
 for i = 1, n do
@@ -133,10 +136,14 @@ for i = 1, n do
       if remember then redis.call('SET', seen .. id, '1', 'PX', ttl) end
     end
     local kind = ARGV[a + 2]
+    local field = KEYS[k + 1] .. '|' .. ARGV[a + 1]
     if kind ~= 'retry' then
       if kind == 'dead' then redis.call('XADD', KEYS[1], '*', 'r', ARGV[a + 3]) end
       redis.call('XACK', KEYS[k + 1], group, ARGV[a + 1])
       redis.call('XDEL', KEYS[k + 1], ARGV[a + 1])
+      redis.call('HDEL', KEYS[2], field)
+    elseif ARGV[a + 3] ~= '' then
+      redis.call('HSET', KEYS[2], field, ARGV[a + 3])
     end
     ok = 1
   end
