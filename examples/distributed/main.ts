@@ -8,70 +8,33 @@
  * events run again on the new owner) and that each session's events ran
  * in order. Usage: `npx tsx examples/distributed/main.ts [sessions] [perSession]`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createClient } from 'redis';
 import { newEvent } from '../../src/index.js';
 import { RedisTransport } from '../../src/transport/redis/index.js';
+import { startRedis, WorkerPool } from './harness.js';
 
-const here = new URL('.', import.meta.url).pathname;
 const sessions = Number(process.argv[2] ?? 20);
 const perSession = Number(process.argv[3] ?? 10);
 const ns = `demo${Date.now()}`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 export async function runDistributedDemo(opts: { sessions: number; perSession: number; leaseMs?: number; log?: (s: string) => void; workers?: number; kills?: number; partitions?: number }) {
   const partitions = opts.partitions ?? 4;
   const log = opts.log ?? ((s: string) => console.log(s));
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'af-demo-'));
-  if (spawnSync('redis-server', ['--version']).status !== 0) {
-    throw new Error('redis-server is not installed: this example starts its own (apt-get install -y redis-server)');
-  }
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  let up = false;
-  for (let i = 0; i < 200 && !(up = spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' }).stdout?.trim() === 'PONG'); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!up) {
-    redis.kill('SIGKILL');
-    throw new Error(`redis-server did not answer on port ${port} within 5 s`);
-  }
-  const env: NodeJS.ProcessEnv = { ...process.env, AGENTFLOW_REDIS_URL: url, DEMO_NS: ns, AGENTFLOW_LOG_LEVEL: 'warn' };
-  delete env.NODE_TEST_CONTEXT; // workers are programs, not test files, even when a test starts them
-  const workers: ChildProcess[] = [];
-  const names = new Map<ChildProcess, string>();
-  const startWorker = (name: string, ready?: Set<string>): ChildProcess => {
-    const w = spawn(process.execPath, ['--import', 'tsx', join(here, 'worker.ts'), '-c', join(here, 'agentflow.toml'), '--namespace', ns, '--partitions', String(partitions), '--lease', String(opts.leaseMs ?? 3000)], { env: { ...env, AGENTFLOW_WORKER: name }, stdio: ['ignore', 'ignore', 'pipe'] });
-    w.stderr?.on('data', (d: Buffer) => {
-      const text = d.toString().trim();
-      if (text.includes(': ready')) ready?.add(name);
-      log(`  [${name}] ${text}`);
-    });
-    workers.push(w);
-    names.set(w, name);
-    return w;
-  };
+  const redis = await startRedis();
+  const url = redis.url;
+  const pool = new WorkerPool({ url, ns, partitions, leaseMs: opts.leaseMs ?? 3000, log });
+  const workers = pool.all;
+  const names = pool.names;
+  const startWorker = (name: string): ChildProcess => pool.start(name);
   const client = createClient({ url });
   client.on('error', () => undefined);
   await client.connect();
   try {
     log(`redis on ${url}; namespace ${ns}; ${opts.sessions} sessions × ${opts.perSession} events`);
-    const ready = new Set<string>();
     const first = opts.workers ?? 2;
-    for (let w = 1; w <= first; w++) startWorker(`w${w}`, ready);
-    for (let i = 0; i < 1500 && ready.size < first; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let w = 1; w <= first; w++) startWorker(`w${w}`);
+    for (let i = 0; i < 1500 && pool.ready.size < first; i++) await new Promise((r) => setTimeout(r, 20));
     // The consumers holding each partition's lease (`<host>-<pid>-<rand>:<epoch>`).
     const owners = async (): Promise<string[]> => {
       const vals = (await Promise.all(Array.from({ length: partitions }, (_, p) => client.sendCommand(['GET', `af:{${ns}}:p${p}:lease`])))) as unknown[];
@@ -131,17 +94,9 @@ export async function runDistributedDemo(opts: { sessions: number; perSession: n
     }
     return result;
   } finally {
-    const running = (w: ChildProcess): boolean => w.exitCode === null && w.signalCode === null;
-    const live = workers.filter(running);
-    const exits = live.map((w) => new Promise((r) => w.once('exit', r)));
-    for (const w of live) w.kill('SIGTERM');
-    // A worker still starting up may not have its SIGTERM handler yet: escalate after a grace period.
-    const force = setTimeout(() => live.filter(running).forEach((w) => w.kill('SIGKILL')), 5000);
-    await Promise.all(exits);
-    clearTimeout(force);
+    await pool.stopAll();
     await client.close().catch(() => undefined);
-    redis.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    redis.stop();
   }
 }
 

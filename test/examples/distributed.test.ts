@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runDistributedDemo } from '../../examples/distributed/main.js';
+import { runChaos } from '../../examples/distributed/chaos.js';
 
 test('distributed example: two workers, one SIGKILLed and replaced; every event runs, each session in order', async () => {
   const lines: string[] = [];
@@ -17,11 +18,15 @@ test('distributed example: two workers, one SIGKILLed and replaced; every event 
   assert.equal(r.takeovers, 1, `the killed worker owned partitions\n${lines.join('\n')}`);
 });
 
-test('chaos: three workers, a worker SIGKILLed and replaced three times during the run; every event runs, each session in order', async () => {
+test('chaos: three worker processes, one SIGKILLed every few seconds and restarted, plus a poisoned event that kills its worker: every effect exactly once, in order, only the poison dead-lettered, every entry acknowledged', async () => {
   const lines: string[] = [];
-  const r = await runDistributedDemo({ sessions: 12, perSession: 10, workers: 3, kills: 3, leaseMs: 4000, partitions: 6, log: (s) => lines.push(s) });
-  assert.equal(lines.filter((l) => l.includes('killed worker')).length, 3, lines.join('\n'));
-  assert.equal(r.takeovers, 3, `each killed worker owned partitions whose work was taken over\n${lines.join('\n')}`);
-  assert.equal(r.ran, r.total, lines.join('\n'));
-  assert.equal(r.ordered, true, lines.join('\n'));
+  const r = await runChaos({ sessions: 60, perSession: 5, workers: 3, partitions: 6, leaseMs: 3000, killEveryMs: 2500, kills: 3, log: (s) => lines.push(s) });
+  const why = lines.filter((l) => !l.startsWith('  [')).join('\n');
+  assert.equal(r.kills, 3, why);
+  assert.equal(r.ran, r.total, `every event ran\n${why}`);
+  assert.equal(r.effects, r.total, `each effect exactly once (ctx.idempotencyKey)\n${why}`);
+  assert.equal(r.ordered, true, why);
+  assert.deepEqual(r.deadLetters, ['poison'], `only the poisoned event is dead-lettered\n${why}`);
+  assert.equal(r.poisonDeliveries, 4, 'after 3 crashing deliveries (maxDeliveries)');
+  assert.equal(r.drained, true, 'every partition stream is empty: each entry was acknowledged');
 });

@@ -236,6 +236,14 @@ export class RedisTransport implements Transport {
     await this.connect();
     const out: Delivery[] = [];
     this.expireStale();
+    // Entries that were in flight when a consumer died run one at a time, alone (a poison event takes no other event down with it).
+    if (!this.local.isolate(out)) {
+      const d = out[0] as RedisDelivery | undefined;
+      // Counted before it runs: a crash while it runs alone is its own.
+      if (d !== undefined) await this.cmd!.sendCommand(['HINCRBY', this.key('due'), `${this.stream(d.partition)}|${d.entryId}|c`, '1']);
+      else if (!this.closed) await new Promise((r) => setTimeout(r, Math.min(this.o.blockMs, 20)).unref());
+      return out;
+    }
     while (out.length < max && this.local.first.length !== 0) this.local.admit(this.local.first.shift()!, out);
     if (out.length >= max || this.o.role !== 'worker') return out;
     for (const p of [...this.scan]) {
@@ -246,8 +254,9 @@ export class RedisTransport implements Transport {
       if (entries.length === 0) continue;
       const pend = (await this.cmd!.sendCommand(['XPENDING', this.stream(p), 'workers', entries[0]!.id, entries.at(-1)!.id, String(entries.length)])) as [string, string, number, number][];
       const counts = new Map(pend.map((x) => [String(x[0]), Number(x[3])]));
-      const due = (await this.cmd!.sendCommand(['HMGET', this.key('due'), ...entries.map((e) => `${this.stream(p)}|${e.id}`)])) as (string | null)[];
-      for (let i = 0; i < entries.length; i++) await this.take(p, entries[i]!, counts.get(entries[i]!.id) ?? 2, out, due[i] ?? undefined);
+      const fields = entries.flatMap((e) => [`${this.stream(p)}|${e.id}`, `${this.stream(p)}|${e.id}|c`]);
+      const state = (await this.cmd!.sendCommand(['HMGET', this.key('due'), ...fields])) as (string | null)[];
+      for (let i = 0; i < entries.length; i++) await this.take(p, entries[i]!, counts.get(entries[i]!.id) ?? 2, out, state[2 * i] ?? undefined, Number(state[2 * i + 1] ?? 0));
     }
     if (out.length >= max || this.owned.size === 0) {
       // Nothing owned yet: wait a little (never keeping the process alive, never after close).
@@ -279,14 +288,15 @@ export class RedisTransport implements Transport {
   }
 
   /** Turns an entry into a delivery: corrupt entries and poison events go to the dead-letter stream. */
-  private async take(p: number, e: Entry, count: number, out: Delivery[], due?: string): Promise<void> {
+  private async take(p: number, e: Entry, count: number, out: Delivery[], due?: string, crashes = 0): Promise<void> {
     if (count > 1) this.redeliveries++;
-    const r = fromEntry(e, p, count, this.o.maxDeliveries, this.consumer);
+    const r = fromEntry(e, p, count, this.o.maxDeliveries, this.consumer, crashes);
     if (!(r instanceof RedisDelivery)) return this.deadEntry(p, e.id, r);
     // A retry settled by an earlier owner: its attempt number, and its delay if not over yet (crash deliveries still count toward poison).
     const [at, attempt] = (due ?? '').split(':').map(Number);
     if (attempt !== undefined && attempt > 0) r.deliveryCount = attempt + 1;
     if (at !== undefined && at > Date.now()) this.local.hold(r, at - Date.now(), () => this.available?.());
+    else if (count > 1 && !(attempt! > 0)) this.local.addSuspect(r);
     else this.local.admit(r, out);
   }
 
@@ -294,7 +304,7 @@ export class RedisTransport implements Transport {
     const token = this.owned.get(p);
     if (token === undefined) return;
     await this.cmd!.sendCommand(['EVAL', SETTLE, '3', this.lease(p), this.stream(p), this.key('dlq'), token, 'workers', id, 'dead', JSON.stringify(record)]);
-    await this.cmd!.sendCommand(['HDEL', this.key('due'), `${this.stream(p)}|${id}`]);
+    await this.cmd!.sendCommand(['HDEL', this.key('due'), `${this.stream(p)}|${id}`, `${this.stream(p)}|${id}|c`]);
   }
 
   async settle(delivery: Delivery, s: Settlement): Promise<boolean> {

@@ -53,6 +53,14 @@ export class OwnerState {
   readonly inflight = new Map<string, RedisDelivery>();
   private readonly turns = new Map<string, Turn>();
   readonly first: RedisDelivery[] = [];
+  /**
+   * Entries claimed after a crash (delivered before, never settled): each
+   * runs alone, once nothing else is in flight here, so an event that kills
+   * its process takes no innocent event's delivery count with it.
+   */
+  readonly suspects: RedisDelivery[] = [];
+  /** The suspect running alone now. */
+  suspect: RedisDelivery | undefined;
 
   /** Hands the delivery out (into `out`) unless its session has an unsettled one; then it waits its turn. */
   admit(d: RedisDelivery, out: Delivery[]): void {
@@ -80,6 +88,7 @@ export class OwnerState {
     const t = this.turns.get(s);
     if (t === undefined) this.turns.set(s, { owner: d, waiting: [] });
     else if (t.owner !== d) return void t.waiting.push(d);
+    if (this.suspect === d) this.suspect = undefined;
     this.inflight.delete(d.receipt);
     d.state = 2;
     d.timer = setLongTimeout(() => {
@@ -91,6 +100,33 @@ export class OwnerState {
     d.timer.ref(false);
   }
 
+  /** Queues a suspect; it takes its session's turn now, so the session's later events wait for it. */
+  addSuspect(d: RedisDelivery): void {
+    const s = d.session || d.event._meta.session_id || d.event._id;
+    d.session = s;
+    const t = this.turns.get(s);
+    if (t === undefined) {
+      this.turns.set(s, { owner: d, waiting: [] });
+      this.suspects.push(d);
+    } else if (t.owner !== d) t.waiting.push(d); // an earlier event of its session runs first; it follows in turn
+  }
+
+  /**
+   * Hands out the next suspect when nothing else runs here; `false` when a
+   * suspect runs or waits (then nothing else may be handed out).
+   */
+  isolate(out: Delivery[]): boolean {
+    if (this.suspect !== undefined && this.suspect.state === 1 && this.inflight.get(this.suspect.receipt) === this.suspect) return false;
+    this.suspect = undefined;
+    if (this.suspects.length === 0) return true;
+    if (this.inflight.size !== 0) return false;
+    const d = this.suspects.shift()!;
+    const before = out.length;
+    this.admit(d, out);
+    if (out.length !== before) this.suspect = d; // (a suspect waiting for its session's turn runs when the turn comes)
+    return false;
+  }
+
   /** Whether `d` is handed out and unsettled here. */
   holdsDelivery(d: RedisDelivery): boolean {
     return d.state === 1 && this.inflight.get(d.receipt) === d;
@@ -98,6 +134,7 @@ export class OwnerState {
 
   /** The delivery is settled for good: its session's next event becomes ready. Returns whether one did. */
   done(d: RedisDelivery): boolean {
+    if (this.suspect === d) this.suspect = undefined;
     this.inflight.delete(d.receipt);
     d.state = 3;
     const t = this.turns.get(d.session);
@@ -114,6 +151,8 @@ export class OwnerState {
 
   /** The partition is no longer ours: forget every local delivery of it (none can be settled here now). */
   forget(p: number): void {
+    if (this.suspect?.partition === p) this.suspect = undefined;
+    for (let i = this.suspects.length - 1; i >= 0; i--) if (this.suspects[i]!.partition === p) this.suspects.splice(i, 1);
     for (const [r, d] of this.inflight) if (d.partition === p) (this.inflight.delete(r), (d.state = 3), d.timer?.clear());
     for (let i = this.first.length - 1; i >= 0; i--) if (this.first[i]!.partition === p) this.first.splice(i, 1);
     for (const [s, t] of this.turns) {
@@ -133,7 +172,7 @@ export class OwnerState {
   holds(p: number): boolean {
     for (const d of this.inflight.values()) if (d.partition === p) return true;
     for (const t of this.turns.values()) if (t.owner.partition === p || t.waiting.some((d) => d.partition === p)) return true;
-    return this.first.some((d) => d.partition === p);
+    return this.first.some((d) => d.partition === p) || this.suspects.some((d) => d.partition === p);
   }
 
   /** Forgets everything, as a crash would. */
@@ -142,6 +181,8 @@ export class OwnerState {
     this.inflight.clear();
     this.turns.clear();
     this.first.length = 0;
+    this.suspects.length = 0;
+    this.suspect = undefined;
   }
 }
 
@@ -194,27 +235,30 @@ export class SettleBatcher {
 
 /**
  * A stream entry as a delivery, or the dead-letter record to write instead:
- * an unreadable entry (`invalid_event`), or a poison event delivered more
- * than `maxDeliveries` times without being settled.
+ * an unreadable entry (`invalid_event`), or a poison event: one that crashed
+ * its consumer on its first delivery and then `maxDeliveries - 1` times while
+ * it ran alone (`crashes`; entries that were only waiting when a consumer
+ * died are not counted against).
  *
  * @example
  * ```ts
  * const r = fromEntry(entry, 0, 1, 3, 'worker-1');
  * ```
  */
-export function fromEntry(e: Entry, p: number, count: number, maxDeliveries: number, consumer: string): RedisDelivery | Record<string, unknown> {
+export function fromEntry(e: Entry, p: number, count: number, maxDeliveries: number, consumer: string, crashes = count - 1): RedisDelivery | Record<string, unknown> {
   let ev: Event;
   try {
     ev = Event.fromJSON(e.fields.e ?? '');
   } catch (err) {
     return { reason: 'invalid_event', error: (err as Error).message, raw: (e.fields.e ?? '').slice(0, 1000), partition: p, entryId: e.id };
   }
-  if (count <= maxDeliveries) return new RedisDelivery(ev, p, e.id, count);
+  // Poison: it crashed its consumer on its first delivery and then maxDeliveries - 1 times running alone (see OwnerState.suspects).
+  if (count <= 1 || crashes < maxDeliveries - 1) return new RedisDelivery(ev, p, e.id, count);
   const rec: DeadLetterRecord = {
     id: ev._id,
     event: ev.toJSON(),
     reason: 'agent_error',
-    error: { code: 'AF_ERR_TRANSPORT', message: `delivered ${count} times without being settled (its consumer kept crashing); limit ${maxDeliveries}` },
+    error: { code: 'AF_ERR_TRANSPORT', message: `delivered ${count} times without being settled (its consumer kept crashing, ${crashes} times while it ran alone); limit ${maxDeliveries}` },
     attempts: count,
     agentId: ev._meta.route || ev._target,
     sessionId: ev._meta.session_id ?? '',

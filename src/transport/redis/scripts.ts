@@ -141,7 +141,7 @@ for i = 1, n do
       if kind == 'dead' then redis.call('XADD', KEYS[1], '*', 'r', ARGV[a + 3]) end
       redis.call('XACK', KEYS[k + 1], group, ARGV[a + 1])
       redis.call('XDEL', KEYS[k + 1], ARGV[a + 1])
-      redis.call('HDEL', KEYS[2], field)
+      redis.call('HDEL', KEYS[2], field, field .. '|c')
     elseif ARGV[a + 3] ~= '' then
       redis.call('HSET', KEYS[2], field, ARGV[a + 3])
     end
