@@ -15,7 +15,9 @@ import type { TraceEntry } from '../core/trace.js';
  */
 export function formatTrace(entries: readonly TraceEntry[]): string {
   if (entries.length === 0) return '(no trace entries)';
-  const t0 = entries[0]!.timestamp;
+  // Offsets count from the start of the earliest entry (an event_end's start is its timestamp minus its duration).
+  let t0 = Infinity;
+  for (const e of entries) t0 = Math.min(t0, e.timestamp - (e.durationMs ?? 0));
   const rows = entries.map((e) => [
     `+${String(e.timestamp - t0).padStart(4)}ms`,
     e.type + (e.hook ? `:${e.hook}` : ''),
@@ -36,6 +38,7 @@ function activityOf(e: TraceEntry): string {
   if (e.type === 'tool_result') return `${String(d.tool)} ${d.ok ? 'ok' : 'failed'}`;
   if (e.type === 'handoff') return `→ ${String(d.to)}${d.accepted ? '' : ' (refused)'}`;
   if (e.type === 'memory') return `${String(d.op)} ${String(d.items)} item(s), ${String(d.chars)} chars`;
+  if (e.type === 'retry' && d.delayMs !== undefined) return `attempt ${String(d.nextAttempt ?? '?')} in ${String(d.delayMs)} ms`;
   return '';
 }
 
