@@ -150,12 +150,19 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         let status = 'completed';
         let error: EventFailedError | undefined;
         let state;
+        let metadata: Record<string, string> | undefined;
+        const outcomes: { eventId: string; agentId: string; status: string; reason?: string }[] = [];
         try {
           // The chain as it happens: tokens, tool calls, handoffs, one line per finished event.
           const show = progress ? progressPrinter(io.err) : undefined;
           for await (const part of runner.stream(event)) {
             show?.(part);
-            if (part.kind === 'done') state = part.result.state.toObject();
+            if (part.kind === 'outcome') outcomes.push({ eventId: part.outcome.eventId, agentId: part.outcome.agentId, status: part.outcome.status, reason: part.outcome.reason });
+            if (part.kind === 'done') {
+              const st = part.result.state;
+              state = st.toObject();
+              metadata = Object.fromEntries(st.metaKeys().filter((k) => !k.startsWith('af_')).map((k) => [k, st.getMeta(k)!]));
+            }
           }
         } catch (err) {
           if (!(err instanceof EventFailedError)) throw err;
@@ -168,7 +175,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         process.off('SIGTERM', onSignal);
         const trace = runner.dumpTrace(session);
         if (opts.json) {
-          io.out(`${JSON.stringify({ status, sessionId: session, entryAgent: runner.flow.entryAgent, state, error: error ? { reason: error.reason, code: (error.cause as AgentflowError | undefined)?.code, message: error.message } : undefined, stats: runner.stats(), trace })}\n`);
+          io.out(`${JSON.stringify({ status, sessionId: session, entryAgent: runner.flow.entryAgent, state, metadata, outcomes, error: error ? { reason: error.reason, code: (error.cause as AgentflowError | undefined)?.code, message: error.message } : undefined, stats: runner.stats(), trace })}\n`);
         } else {
           if (state) {
             const response = state.response;

@@ -69,8 +69,12 @@ test('run: the seed config with provider llama-cpp runs offline and prints the r
   assert.match(r.err, /trace \(session cli-s\)/);
   const j = await cli(['run', '-c', join(root, 'examples/config/offline-llama.toml'), '--input', 'Tom', '--json']);
   assert.equal(j.code, 0);
-  const parsed = JSON.parse(j.out) as { status: string; state: { response: string; usage: Record<string, unknown> }; trace: unknown[] };
+  const parsed = JSON.parse(j.out) as { status: string; state: { response: string; usage: Record<string, unknown> }; trace: unknown[]; metadata: Record<string, string>; outcomes: { agentId: string; status: string }[] };
   assert.equal(parsed.status, 'completed');
+  const ends = (parsed.trace as { type: string; agentId: string; status: string }[]).filter((e) => e.type === 'event_end');
+  assert.deepEqual(parsed.outcomes.map((o) => [o.agentId, o.status]), ends.map((e) => [e.agentId, e.status]), 'one outcome per finished event, with the names the text prints');
+  assert.equal(typeof parsed.metadata.session_id, 'string', 'the output metadata');
+  assert.ok(!Object.keys(parsed.metadata).some((k) => k.startsWith('af_')), 'no internal marks');
   assert.equal(typeof parsed.state.response, 'string');
   assert.ok(parsed.state.usage.processor && parsed.state.usage.analyzer);
   assert.ok(parsed.trace.length >= 1);
