@@ -180,7 +180,19 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
           if (state) {
             const response = state.response;
             io.out(typeof response === 'string' ? `${response}\n` : `${JSON.stringify(state, null, 2)}\n`);
-          } else io.out(`failed: ${error!.message}\n`);
+          } else {
+            // One line, the event id once: reason, agent, the underlying error and its code.
+            // Unwrap "agent … failed" wrappers (they repeat the agent and event) down to the error that says what went wrong.
+            let root: unknown = error!.cause;
+            let code: string | undefined;
+            while (root instanceof AgentflowError && root.code === ErrorCodes.AGENT_FAILED && root.cause instanceof Error) {
+              code ??= root.code;
+              root = root.cause;
+            }
+            if (root instanceof AgentflowError) code = root.code;
+            const agent = error!.details.agentId;
+            io.out(`failed (${error!.reason}${agent ? `, agent ${String(agent)}` : ''}, event ${String(error!.details.eventId).slice(0, 8)}): ${root instanceof Error ? root.message : error!.message}${code ? ` [${code}]` : ''}\n`);
+          }
           if (opts.quiet) {
             // the result only
           } else if (remote) io.err(`\nran on the workers of namespace "${remote.namespace}" (${remote.url}); their traces and metrics are theirs (see docs/observability.md)\n`);

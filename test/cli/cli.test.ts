@@ -106,7 +106,8 @@ test('init scaffolds a project that runs as created (run, its own npm test); a f
   writeFileSync(join(dir, 'agents.mjs'), `export function greeter(ctx, event, state) { return state.clone().set('greeting', 'hi'); }\nexport function formatter() { throw new Error('formatter is broken'); }\n`);
   const failed = await cli(['run', '-c', cfg, '--input', 'Ada', '--session', 'broken']);
   assert.equal(failed.code, ExitCode.Failed);
-  assert.match(failed.out, /formatter is broken/);
+  assert.match(failed.out, /^failed \(agent_error, agent formatter, event [0-9a-f]{8}\): formatter is broken \[AF_ERR_AGENT_FAILED\]$/m, 'one line, the event id once');
+  assert.ok(!/event [0-9a-f-]{36}/.test(failed.out), failed.out);
   const list = await cli(['dlq', 'list', '-c', cfg, '--json']);
   const recs = JSON.parse(list.out) as { id: string; reason: string; sessionId: string }[];
   assert.equal(recs.length, 1);
