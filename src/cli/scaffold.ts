@@ -3,7 +3,7 @@
  * @module
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 
 /**
  * Writes a new project into `dir` (created if needed; existing files are
@@ -46,8 +46,10 @@ temperature = 0.7
 mode = "sequential"
 sequential_agents = ["greeter", "formatter"]
 
-# Both agents have code handlers in agents.mjs. Delete one there and it
-# becomes an LLM agent driven by its system_prompt.
+# Both agents have code handlers in agents.mjs. Delete one there and that
+# agent becomes an LLM agent driven by its system_prompt: the model gets the
+# state's \`response\` (what the previous agent answered, if it set one), else
+# \`input\`, else the whole data as JSON. greeter sets \`response\` for that reason.
 [agents.greeter]
 role = "greeter"
 description = "Greets whoever is named in the input."
@@ -70,7 +72,9 @@ file = ".agentflow/dead-letters.jsonl"
 /** Greets the name given as input. */
 export function greeter(ctx, event, state) {
   const who = String(state.get('input') ?? 'world').trim() || 'world';
-  return state.clone().set('greeting', \`Hello, \${who}!\`);
+  const greeting = \`Hello, \${who}!\`;
+  // \`response\` is what the next agent reads if it is an LLM agent.
+  return state.clone().set('greeting', greeting).set('response', greeting);
 }
 
 /** Makes the greeting the flow's response. */
@@ -99,14 +103,15 @@ test('the flow greets and formats', async () => {
         private: true,
         type: 'module',
         scripts: { start: 'agentflow run --input world', test: 'node --test test/flow.test.mjs', validate: 'agentflow validate' },
-        dependencies: { agentflow: `file:${packageRoot}` },
+        // A relative path: the project can move with agentflow beside it (use a version once agentflow is published).
+        dependencies: { agentflow: `file:${relative(root, packageRoot) || '.'}` },
       },
       null,
       2,
     )}\n`,
     'README.md': `# ${name}
 
-An [agentflow](${packageRoot}) project.
+An agentflow project (agentflow is installed from \`${relative(root, packageRoot)}\`, see \`package.json\`).
 
 \`\`\`sh
 npm install
@@ -117,7 +122,8 @@ npx agentflow validate            # checks agentflow.toml
 
 - \`agentflow.toml\` declares the flow: two agents in sequential mode.
 - \`agents.mjs\` holds their code. An agent declared in the file without code
-  becomes an LLM agent using \`[llm]\` and its \`system_prompt\`.
+  becomes an LLM agent using \`[llm]\` and its \`system_prompt\`; it sends the
+  model the state's \`response\` (the previous agent's answer), else \`input\`.
 `,
     '.gitignore': 'node_modules\n.agentflow\n',
   };

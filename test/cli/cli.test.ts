@@ -89,6 +89,9 @@ test('init scaffolds a project that runs as created (run, its own npm test); a f
   const init = await cli(['init', dir]);
   assert.equal(init.code, 0);
   for (const f of ['agentflow.toml', 'agents.mjs', 'test/flow.test.mjs', 'README.md', 'package.json']) assert.ok(existsSync(join(dir, f)), f);
+  const dep = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: { agentflow: string } }).dependencies.agentflow;
+  assert.match(dep, /^file:\.\.?\//, `a relative file: dependency, not an absolute path (${dep})`);
+  assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /installed from `\.\.?\/[^`]*`/, 'the README names the relative path, no absolute one');
   const cfg = join(dir, 'agentflow.toml');
   assert.equal((await cli(['validate', cfg])).code, 0);
   const run = await cli(['run', '-c', cfg, '--input', 'Ada']);
