@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRunner, newEvent, silentLogger, type EventOutcome, type Runner } from '../../src/index.js';
+import { createRunner, newEvent, silentLogger, type EventOutcome, type Runner, type State } from '../../src/index.js';
 import { retryPolicy } from '../../src/reliability/index.js';
 import { RedisTransport, redactUrl } from '../../src/transport/redis/index.js';
 import { useRedisServer } from '../support/redis.js';
@@ -118,6 +118,39 @@ test('redis: a retry with a long delay survives its worker stopping: the next ow
   assert.equal(outcomes[0]!.status, 'completed');
   assert.deepEqual(runs.map((r) => r.attempt), [2], 'as attempt 2, once');
   assert.ok(runs[0]!.at - firstRun >= 1900, `it waited for the due time (${runs[0]!.at - firstRun} ms after the failure; delay 2000 ms)`);
+});
+
+test('redis: a worker joining a busy namespace gets a share: the first worker drains and gives back busy partitions over its fair share; order holds', async () => {
+  const ns = `rebalance${n++}`;
+  const mk = (name: string) => new RedisTransport({ url: redis().url, namespace: ns, partitions: 4, leaseMs: 900, blockMs: 20, consumer: name });
+  const ran: { worker: string; session: string; seq: number }[] = [];
+  const agent = (worker: string) => async (ctx: { sessionId: string }, e: { getData(): unknown }, s: State) => {
+    await sleep(10);
+    ran.push({ worker, session: ctx.sessionId, seq: (e.getData() as { seq: number }).seq });
+    return s;
+  };
+  const { r: r1, t: t1 } = redisRunner({}, mk('w1'));
+  r1.registerAgent('step', agent('w1'));
+  await r1.start();
+  const producer = new RedisTransport({ url: redis().url, namespace: ns, partitions: 4, role: 'producer' });
+  for (let seq = 0; seq < 25; seq++) await producer.publish(Array.from({ length: 12 }, (_, i) => newEvent('step', { seq }, { session_id: `s${i}` })));
+  await producer.close();
+  for (let i = 0; i < 200 && ran.length < 20; i++) await sleep(10);
+  assert.equal((await t1.metrics()).partitionsOwned, 4, 'alone, the first worker owns every partition');
+  const { r: r2, t: t2 } = redisRunner({}, mk('w2'));
+  r2.registerAgent('step', agent('w2'));
+  await r2.start();
+  for (let i = 0; i < 1000 && ran.length < 300; i++) await sleep(20);
+  const owned = [(await t1.metrics()).partitionsOwned, (await t2.metrics()).partitionsOwned];
+  await r2.stop();
+  await r1.stop();
+  assert.equal(ran.length, 300);
+  assert.ok(ran.some((x) => x.worker === 'w2'), 'the second worker ran events while the first was busy');
+  assert.deepEqual(owned, [2, 2], 'each owns its fair share');
+  for (let i = 0; i < 12; i++) {
+    const seqs = ran.filter((x) => x.session === `s${i}`).map((x) => x.seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `session s${i} in order across the hand-over`);
+  }
 });
 
 test('redis: an event that keeps killing its worker ends in the dead-letter stream after maxDeliveries', async () => {

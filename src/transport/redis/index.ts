@@ -183,14 +183,15 @@ export class RedisTransport implements Transport {
       else this.validUntil.set(p, asked + this.o.leaseMs);
     }
     const share = Math.ceil(this.partitions / live);
-    // Give back what is over the fair share (partitions with nothing in flight), so new workers get some.
-    // Over the fair share: give partitions back from the reading path (never while a read of them is in flight,
-    // or entries read for a released partition would be stranded in this consumer's pending list).
+    // Over the fair share: partitions to give back, so new workers get some. A busy one drains first (no new
+    // entries are read from it; what it holds finishes), then the reading path releases it: never while a read
+    // of it is in flight, or entries read for a released partition would be stranded in this consumer's pending list.
+    const draining = new Set(this.toRelease);
+    const rank = (p: number) => (draining.has(p) ? 0 : this.local.holds(p) ? 2 : 1);
     this.toRelease.clear();
     let keep = this.owned.size;
-    for (const p of this.owned.keys()) {
+    for (const p of [...this.owned.keys()].sort((a, b) => rank(a) - rank(b))) {
       if (keep <= share) break;
-      if (this.local.holds(p)) continue;
       this.toRelease.add(p);
       keep--;
     }
@@ -264,15 +265,20 @@ export class RedisTransport implements Transport {
       return out;
     }
     for (const p of [...this.toRelease]) {
-      this.toRelease.delete(p);
       const token = this.owned.get(p);
-      if (token === undefined || this.local.holds(p)) continue;
+      if (token !== undefined && this.local.holds(p)) continue; // still draining
+      this.toRelease.delete(p);
+      if (token === undefined) continue;
       await this.cmd!.sendCommand(['EVAL', RELEASE, '1', this.lease(p), token]);
       this.lose(p, false);
     }
     // A partition acquired while this call ran is read only after its pending entries were claimed (next call): order.
-    const owned = [...this.owned.keys()].filter((p) => !this.scan.has(p));
-    if (owned.length === 0) return out;
+    // A partition being given back is not read from.
+    const owned = [...this.owned.keys()].filter((p) => !this.scan.has(p) && !this.toRelease.has(p));
+    if (owned.length === 0) {
+      if (out.length === 0 && !this.closed) await new Promise((r) => setTimeout(r, Math.min(this.o.blockMs, 20)).unref());
+      return out;
+    }
     const reply = (await this.blk!.sendCommand([
       'XREADGROUP', 'GROUP', 'workers', this.consumer, 'COUNT', String(max - out.length), 'BLOCK', String(this.o.blockMs),
       'STREAMS', ...owned.map((p) => this.stream(p)), ...owned.map(() => '>'),
