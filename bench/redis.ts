@@ -1,10 +1,14 @@
 /**
  * Redis benchmarks (when redis-server is installed): a hand-written
- * pipelined XADD + XREADGROUP + XACK loop with 1 KB payloads, and events per
- * second end to end through an agentflow worker (no-op agent, concurrency
- * 64) on the same local Redis.
+ * pipelined XADD + XREADGROUP + XACK loop with 1 KB payloads; events per
+ * second end to end through an agentflow worker in this process, through one
+ * and two `agentflow worker` processes (no-op agent, concurrency 64), on the
+ * same local Redis; and the takeover time after a worker dies.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient } from 'redis';
 import { createRunner, newEvent, silentLogger } from '../src/index.js';
 import { RedisTransport } from '../src/transport/redis/index.js';
@@ -59,6 +63,72 @@ async function worker(url: string): Promise<number> {
   return eps;
 }
 
+const root = new URL('..', import.meta.url).pathname;
+
+/** Events per second through `n` worker processes (`agentflow worker`, no-op agent, concurrency 64 each); outcomes counted by a producer. */
+async function workerProcesses(url: string, n: number): Promise<number> {
+  const ns = `benchp${Date.now()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'af-bench-'));
+  const cfg = join(dir, 'agentflow.toml');
+  writeFileSync(cfg, '[agent_flow]\nname = "bench"\n[logging]\nlevel = "error"\n[runtime]\nqueue_size = 100000\n[agents.noop]\ndescription = "no-op"\n[dead_letter]\nenabled = false\n');
+  const env = { ...process.env, AGENTFLOW_REDIS_URL: url };
+  const procs: ChildProcess[] = [];
+  let ready = 0;
+  for (let i = 0; i < n; i++) {
+    const p = spawn(process.execPath, ['--import', 'tsx', join(root, 'examples/distributed/worker.ts'), '-c', cfg, '-a', join(root, 'bench/noop-agents.ts'), '--namespace', ns, '--partitions', '8', '--concurrency', '64', '--lease', '5000'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    p.stderr!.on('data', (d: Buffer) => {
+      if (d.toString().includes(': ready')) ready++;
+    });
+    procs.push(p);
+  }
+  try {
+    for (let i = 0; i < 1000 && ready < n; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 2500)); // a lease tick or two: the workers share the partitions
+    const producer = createRunner({ logger: silentLogger(), traceLogger: null, transport: new RedisTransport({ url, namespace: ns, partitions: 8, role: 'producer', capacity: N * 2 }) });
+    let completed = 0;
+    let finish!: () => void;
+    const all = new Promise<void>((res) => (finish = res));
+    producer.onOutcome(() => {
+      if (++completed === N) finish();
+    });
+    await producer.start();
+    const pub = new RedisTransport({ url, namespace: ns, partitions: 8, role: 'producer', capacity: N * 2 });
+    const t0 = performance.now();
+    for (let i = 0; i < N; i += BATCH) {
+      await pub.publish(Array.from({ length: BATCH }, (_, k) => newEvent('noop', { payload: PAYLOAD, i: i + k }, { session_id: `s${(i + k) % 256}` })));
+    }
+    await all;
+    const eps = N / ((performance.now() - t0) / 1000);
+    await pub.close();
+    await producer.stop();
+    return eps;
+  } finally {
+    for (const p of procs) p.kill('SIGKILL');
+  }
+}
+
+/** Milliseconds from a worker's death (SIGKILL-like) until another worker runs its unsettled event. */
+async function takeover(url: string, leaseMs: number): Promise<number> {
+  const ns = `benchk${Date.now()}`;
+  const mk = (consumer: string) => new RedisTransport({ url, namespace: ns, partitions: 2, leaseMs, blockMs: 20, consumer });
+  const a = mk('a');
+  const ra = createRunner({ logger: silentLogger(), transport: a });
+  let started = false;
+  ra.registerAgent('work', () => ((started = true), new Promise(() => undefined)));
+  await ra.start();
+  ra.emit(newEvent('work', {}, { session_id: 'k' }));
+  for (let i = 0; i < 500 && !started; i++) await new Promise((r) => setTimeout(r, 5));
+  const rb = createRunner({ logger: silentLogger(), transport: mk('b') });
+  let ranAt = 0;
+  rb.registerAgent('work', (_c, _e, s) => ((ranAt = performance.now()), s));
+  a.kill();
+  const killedAt = performance.now();
+  await rb.start();
+  for (let i = 0; i < 2000 && ranAt === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  await rb.stop();
+  return ranAt - killedAt;
+}
+
 export async function benchRedis(): Promise<BenchResult[]> {
   if (spawnSync('redis-server', ['--version']).status !== 0) return [{ name: 'redis', skipped: 'redis-server is not installed' }];
   const server = await startRedis(); // the tests' throwaway server (free port, no persistence)
@@ -66,9 +136,17 @@ export async function benchRedis(): Promise<BenchResult[]> {
     const url = server.url;
     const raw = await rawStreams(url);
     const w1 = await worker(url);
+    const p1 = await workerProcesses(url, 1);
+    const p2 = await workerProcesses(url, 2);
+    const lease = 1000;
+    const tk = await takeover(url, lease);
     return [
       { name: 'redis.raw_streams', events_per_sec: Math.round(raw), ops: N, payload_bytes: 1024 },
       { name: 'redis.worker.1', events_per_sec: Math.round(w1), ops: N, concurrency: 64 },
+      { name: 'redis.worker_process.1', events_per_sec: Math.round(p1), ops: N, concurrency: 64, note: 'agentflow worker process; outcomes counted by a producer in this process' },
+      { name: 'redis.worker.2', events_per_sec: Math.round(p2), ops: N, concurrency: 64, note: 'two agentflow worker processes on this 2-core machine, sharing it with Redis and the producer' },
+      { name: 'compare.redis_two_workers_vs_one', value: Math.round((p2 / p1) * 100) / 100, unit: 'x (2 worker processes / 1)' },
+      { name: 'redis.takeover_ms', value: Math.round(tk), lease_ms: lease, target: Math.round(lease + lease / 3 + 200), unit: 'ms from a worker dying to its event running on another', pass: tk <= lease + lease / 3 + 200 },
       { name: 'compare.redis_worker_vs_raw', value: Math.round((w1 / raw) * 100) / 100, target: 0.5, unit: 'fraction of raw streams (higher is better)', pass: w1 / raw >= 0.5 },
     ];
   } finally {
