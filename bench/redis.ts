@@ -6,7 +6,7 @@
  * same local Redis; and the takeover time after a worker dies.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
@@ -104,6 +104,7 @@ async function workerProcesses(url: string, n: number): Promise<number> {
     return eps;
   } finally {
     for (const p of procs) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
