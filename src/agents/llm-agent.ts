@@ -121,7 +121,6 @@ export class LLMAgent extends BaseAgent {
   private readonly specs: ToolSpec[];
   private readonly toolTable = new Map<string, Tool<never, unknown>>();
   private readonly handoffTargets = new Map<string, string>();
-  private offered: string[];
   private readonly openSets: ToolSet[] = [];
   private readonly fromSets: string[] = [];
 
@@ -142,7 +141,6 @@ export class LLMAgent extends BaseAgent {
       const about = typeof h === 'string' || h.description === undefined ? '' : ` ${h.description}`;
       this.specs.push({ name, description: `Hand the conversation over to the agent "${agent}".${about} Call it when that agent should answer instead of you.`, parameters: { type: 'object', properties: {}, additionalProperties: false } });
     }
-    this.offered = this.specs.map((t) => t.name);
   }
 
   /** The tools this agent offers the model (its own and its handoffs), as sent on the wire. */
@@ -211,7 +209,7 @@ export class LLMAgent extends BaseAgent {
         if (c.name.startsWith(HANDOFF_PREFIX) && !this.handoffTargets.has(c.name)) ctx.report({ kind: 'handoff', to: c.name.slice(HANDOFF_PREFIX.length), accepted: false, reason: 'not a declared handoff' });
       }
       const work = asked.filter((c) => c !== transfer);
-      const results = work.length === 0 ? [] : await runToolRound(ctx, work, this.toolTable, { round: rounds, timeoutMs: o.toolTimeoutMs ?? 30_000, maxResultChars: o.maxToolResultChars ?? 16_384, offered: this.offered });
+      const results = work.length === 0 ? [] : await runToolRound(ctx, work, this.toolTable, { round: rounds, timeoutMs: o.toolTimeoutMs ?? 30_000, maxResultChars: o.maxToolResultChars ?? 16_384, offered: specs.map((t) => t.name) });
       if (transfer !== undefined) {
         handoff = this.handoffTargets.get(transfer.name)!;
         ctx.report({ kind: 'handoff', to: handoff, accepted: true });
@@ -248,7 +246,6 @@ export class LLMAgent extends BaseAgent {
       await this.closeSets(); // a failed start leaves no server running
       throw err;
     }
-    this.offered = this.specs.map((t) => t.name);
   }
 
   private async closeSets(): Promise<void> {
@@ -257,7 +254,6 @@ export class LLMAgent extends BaseAgent {
       this.toolTable.delete(name);
       this.specs.splice(this.specs.findIndex((t) => t.name === name), 1);
     }
-    this.offered = this.specs.map((t) => t.name);
     for (const set of sets) await set.close();
   }
 

@@ -164,9 +164,22 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
  * ```
  */
 export function resolveAgentLlm(config: AgentflowConfig | AgentflowConfigInput, agentName: string): ResolvedLlmConfig {
-  const base: LlmOverrideConfig = config.llm ?? {};
   const agents = (config.agents ?? {}) as Record<string, { llm?: LlmOverrideConfig } | undefined>;
-  const own: LlmOverrideConfig = Object.prototype.hasOwnProperty.call(agents, agentName) ? (agents[agentName]?.llm ?? {}) : {};
+  return resolveLlmOverride(config, Object.prototype.hasOwnProperty.call(agents, agentName) ? (agents[agentName]?.llm ?? {}) : {});
+}
+
+/**
+ * LLM settings from `own` (a table of `[llm]` keys, such as
+ * `[agents.NAME.llm]` or `[agent_memory.embedding]`) over `[llm]`, by the
+ * rules of {@link resolveAgentLlm}.
+ *
+ * @example
+ * ```ts
+ * resolveLlmOverride(config, { model: 'nomic-embed-text' }).model; // 'nomic-embed-text'
+ * ```
+ */
+export function resolveLlmOverride(config: AgentflowConfig | AgentflowConfigInput, own: LlmOverrideConfig): ResolvedLlmConfig {
+  const base: LlmOverrideConfig = config.llm ?? {};
   const baseProvider = base.provider ?? config.agent_flow?.provider ?? LLM_FALLBACKS.provider;
   const provider = own.provider ?? baseProvider;
   const inherited: LlmOverrideConfig = { ...base };

@@ -9,7 +9,7 @@ import { FileVectorStore, Knowledge } from '../agents/memory/knowledge.js';
 import { createProvider } from '../providers/registry.js';
 import type { LLMProvider, ProviderConfig } from '../providers/types.js';
 import type { Transport } from '../transport/types.js';
-import { resolveAgentLlm } from './defaults.js';
+import { resolveLlmOverride } from './defaults.js';
 import { providerConfig } from './provider-config.js';
 import type { AgentflowConfig } from './schema.js';
 
@@ -64,7 +64,7 @@ export async function memoryFor(
   }
   const memory = new ConversationMemory({ store, maxTurns: m.max_turns, maxTokens: m.max_tokens, strategy: m.strategy });
   if (!m.enable_rag) return { memory, where };
-  const llm = resolveAgentLlm({ ...config, agents: { ...config.agents, '\u0000embedding': { enabled: true, llm: m.embedding ?? {} } } }, '\u0000embedding');
+  const llm = resolveLlmOverride(config, m.embedding ?? {});
   const embedder = await makeProvider(providerConfig(llm, baseDir, env));
   const knowledge = new Knowledge({
     store: new FileVectorStore(resolve(dir, 'knowledge.jsonl')),
