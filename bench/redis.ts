@@ -40,17 +40,14 @@ async function rawStreams(url: string): Promise<number> {
   return eps;
 }
 
-async function worker(url: string): Promise<number> {
-  const ns = `bench${Date.now()}`;
-  const r = createRunner({ logger: silentLogger(), concurrency: 64, traceLogger: null, transport: new RedisTransport({ url, namespace: ns, partitions: 8, blockMs: 20, capacity: N * 2 }) });
-  r.registerAgent('noop', async (_c, _e, s) => s);
+/** Publishes N events (1 KB, 256 sessions) into `ns` and returns events per second until `counter` has seen N outcomes. */
+async function publishAndCount(url: string, ns: string, counter: { onOutcome(fn: () => void): () => void }): Promise<number> {
   let completed = 0;
   let finish!: () => void;
   const all = new Promise<void>((res) => (finish = res));
-  r.onOutcome(() => {
+  counter.onOutcome(() => {
     if (++completed === N) finish();
   });
-  await r.start();
   const producer = new RedisTransport({ url, namespace: ns, partitions: 8, role: 'producer', capacity: N * 2 });
   const t0 = performance.now();
   for (let i = 0; i < N; i += BATCH) {
@@ -59,6 +56,15 @@ async function worker(url: string): Promise<number> {
   await all;
   const eps = N / ((performance.now() - t0) / 1000);
   await producer.close();
+  return eps;
+}
+
+async function worker(url: string): Promise<number> {
+  const ns = `bench${Date.now()}`;
+  const r = createRunner({ logger: silentLogger(), concurrency: 64, traceLogger: null, transport: new RedisTransport({ url, namespace: ns, partitions: 8, blockMs: 20, capacity: N * 2 }) });
+  r.registerAgent('noop', async (_c, _e, s) => s);
+  await r.start();
+  const eps = await publishAndCount(url, ns, r);
   await r.stop();
   return eps;
 }
@@ -84,23 +90,11 @@ async function workerProcesses(url: string, n: number): Promise<number> {
   try {
     for (let i = 0; i < 1000 && ready < n; i++) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 2500)); // a lease tick or two: the workers share the partitions
-    const producer = createRunner({ logger: silentLogger(), traceLogger: null, transport: new RedisTransport({ url, namespace: ns, partitions: 8, role: 'producer', capacity: N * 2 }) });
-    let completed = 0;
-    let finish!: () => void;
-    const all = new Promise<void>((res) => (finish = res));
-    producer.onOutcome(() => {
-      if (++completed === N) finish();
-    });
-    await producer.start();
-    const pub = new RedisTransport({ url, namespace: ns, partitions: 8, role: 'producer', capacity: N * 2 });
-    const t0 = performance.now();
-    for (let i = 0; i < N; i += BATCH) {
-      await pub.publish(Array.from({ length: BATCH }, (_, k) => newEvent('noop', { payload: PAYLOAD, i: i + k }, { session_id: `s${(i + k) % 256}` })));
-    }
-    await all;
-    const eps = N / ((performance.now() - t0) / 1000);
-    await pub.close();
-    await producer.stop();
+    // Outcomes come from the worker processes over the namespace's outcome channel, to a runner in producer role.
+    const outcomes = createRunner({ logger: silentLogger(), traceLogger: null, transport: new RedisTransport({ url, namespace: ns, partitions: 8, role: 'producer', capacity: N * 2 }) });
+    await outcomes.start();
+    const eps = await publishAndCount(url, ns, outcomes);
+    await outcomes.stop();
     return eps;
   } finally {
     for (const p of procs) p.kill('SIGKILL');
