@@ -51,6 +51,7 @@ export async function redisTransportFor(config: string, flags: RedisFlags, role:
     leaseMs: intFlag('--lease', flags.lease) ?? file?.lease_ms,
     maxDeliveries: file?.max_deliveries,
     capacity: file?.capacity,
+    traceEntries: file?.trace_entries,
     role,
     onError,
   });

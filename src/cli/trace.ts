@@ -7,7 +7,30 @@
 import type { Command } from 'commander';
 import { formatTraceTree, traceToMermaid } from '../observability/format.js';
 import { readTraceFile } from '../observability/trace-file.js';
+import type { TraceEntry } from '../core/trace.js';
 import { ExitCode } from './exit-codes.js';
+import { redisTransportFor } from './redis-options.js';
+
+/** Entries of a trace file, or of a Redis namespace's trace stream with `--redis`/`--namespace`. */
+async function entriesOf(opts: TraceFlags, session: string | undefined): Promise<{ entries: TraceEntry[]; skipped: number; from: string }> {
+  if (opts.redis === undefined && opts.namespace === undefined) return { ...readTraceFile(opts.file, session), from: opts.file };
+  const t = await redisTransportFor(opts.config, opts, 'producer', () => undefined);
+  try {
+    await t.connect();
+    return { ...(await t.traces.read({ session })), from: `${t.url} namespace "${t.namespace}"` };
+  } finally {
+    await t.close();
+  }
+}
+
+interface TraceFlags {
+  file: string;
+  config: string;
+  redis?: string;
+  namespace?: string;
+  json?: boolean;
+  mermaid?: boolean;
+}
 
 /**
  * Adds the `trace` command.
@@ -20,15 +43,18 @@ import { ExitCode } from './exit-codes.js';
 export function addTraceCommand(program: Command, io: { out(s: string): void; err(s: string): void }, setCode: (code: number) => void, reportError: (err: unknown) => number): void {
   program
     .command('trace')
-    .description('show a saved session (from `agentflow run --trace-file`) as a tree; without SESSION, list the sessions')
+    .description('show a saved session (from `agentflow run --trace-file`, or a Redis namespace\'s workers with --redis) as a tree; without SESSION, list the sessions')
     .argument('[session]', 'session id')
     .option('--file <jsonl>', 'trace file', '.agentflow/traces.jsonl')
+    .option('--redis <url>', 'read the trace stream of a Redis namespace (written by its workers) instead of a file')
+    .option('--namespace <ns>', 'the Redis namespace (implies --redis; default from the config, else "agentflow")')
+    .option('-c, --config <file>', 'config whose [transport] gives the Redis URL and namespace', 'agentflow.toml')
     .option('--json', 'print the entries as JSON')
     .option('--mermaid', 'print a Mermaid sequence diagram')
-    .action((session: string | undefined, opts: { file: string; json?: boolean; mermaid?: boolean }) => {
+    .action(async (session: string | undefined, opts: TraceFlags) => {
       try {
-        const { entries, skipped } = readTraceFile(opts.file, session);
-        if (skipped > 0) io.err(`warning: ${skipped} unreadable line(s) in ${opts.file} skipped\n`);
+        const { entries, skipped, from } = await entriesOf(opts, session);
+        if (skipped > 0) io.err(`warning: ${skipped} unreadable entr${skipped === 1 ? 'y' : 'ies'} in ${from} skipped\n`);
         if (session === undefined) {
           const sessions = new Map<string, { events: number; failed: number; first: number; last: number }>();
           for (const e of entries) {
@@ -42,12 +68,12 @@ export function addTraceCommand(program: Command, io: { out(s: string): void; er
             sessions.set(e.sessionId, s);
           }
           if (opts.json) io.out(`${JSON.stringify([...sessions].map(([id, s]) => ({ sessionId: id, ...s })))}\n`);
-          else if (sessions.size === 0) io.out(`no sessions in ${opts.file}\n`);
+          else if (sessions.size === 0) io.out(`no sessions in ${from}\n`);
           else for (const [id, s] of sessions) io.out(`${id}  ${new Date(s.first).toISOString()}  ${s.events} events  ${s.failed} failed  ${s.last - s.first}ms\n`);
           return;
         }
         if (entries.length === 0) {
-          io.err(`no entries for session ${session} in ${opts.file}\n`);
+          io.err(`no entries for session ${session} in ${from}\n`);
           setCode(ExitCode.Failed);
           return;
         }

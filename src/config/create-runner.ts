@@ -4,6 +4,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { BaseAgent, isAgent, type Agent, type AgentContext, type AgentHandler, type AgentHandlerFn, type AgentResultInit } from '../core/agent.js';
+import type { TraceLogger } from '../core/trace.js';
 import type { Event } from '../core/event.js';
 import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
 import { State } from '../core/state.js';
@@ -222,6 +223,7 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
           leaseMs: tc.lease_ms,
           maxDeliveries: tc.max_deliveries,
           capacity: tc.capacity,
+          traceEntries: tc.trace_entries,
           onError: (err) => logger.warn({ err: err.message }, 'redis transport error'),
         })
       : undefined;
@@ -266,6 +268,10 @@ export async function createRunnerFromConfig(pathOrObject: string | AgentflowCon
     if (!raws.has(key)) raws.set(key, createProvider(pc));
     return raws.get(key)!;
   };
+  // A Redis transport (from [transport] or passed in): trace entries also go to the namespace's trace stream.
+  const shared = runner.getTransport() as { traces?: { logger(local: TraceLogger): TraceLogger } };
+  const local = runner.getTraceLogger();
+  if (tc.trace_stream && shared.traces !== undefined && local) runner.setTraceLogger(shared.traces.logger(local));
   const flowMemory = await memoryFor(config, baseDir, env, runner.getTransport(), rawProvider);
   for (const [name, a] of Object.entries(declared)) {
     if (!a.enabled) {

@@ -41,7 +41,7 @@ export const CONFIG_DEFAULTS = {
     retry: { max_retries: 3, base_delay_ms: 1000, max_delay_ms: 30_000, backoff_factor: 2, enable_jitter: true },
   },
   dead_letter: { enabled: true, max_entries: 10_000, max_file_bytes: 64 * 1024 * 1024 },
-  transport: { kind: 'memory', namespace: 'agentflow', partitions: 8, lease_ms: 15_000, max_deliveries: 3, capacity: 10_000 },
+  transport: { kind: 'memory', namespace: 'agentflow', partitions: 8, lease_ms: 15_000, max_deliveries: 3, capacity: 10_000, trace_stream: true, trace_entries: 100_000 },
   observability: { otel: false, capture_content: false },
   mcp: { enabled: true, connect_timeout_seconds: 10, call_timeout_seconds: 30, max_restarts: 5, servers: [] as McpServerConfig[] },
   providers: {},

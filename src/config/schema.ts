@@ -262,6 +262,10 @@ export const TransportSchema = z.object({
   lease_ms: positiveInt().default(D.transport.lease_ms),
   max_deliveries: positiveInt().default(D.transport.max_deliveries),
   capacity: positiveInt().default(D.transport.capacity),
+  /** Workers write their trace entries to the namespace's capped trace stream (`agentflow trace/ui --redis`). */
+  trace_stream: z.boolean().default(D.transport.trace_stream),
+  /** About how many trace entries that stream keeps. */
+  trace_entries: positiveInt().default(D.transport.trace_entries),
 });
 
 /**

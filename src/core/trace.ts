@@ -72,6 +72,12 @@ export interface TraceEntry {
   hook?: string;
   /** For `*_end` entries: how long it took, in ms. */
   durationMs?: number;
+  /**
+   * For `event_end` of a first attempt: ms from the event's creation to the
+   * attempt starting (time spent queued, behind its session, or waiting for a
+   * worker). A retried attempt's wait is its `retry` entry's `delayMs`.
+   */
+  queueWaitMs?: number;
   error?: TraceError;
   /** For `event_end`: `completed`, `failed` or `dead_lettered`. */
   status?: string;
@@ -155,6 +161,7 @@ export class InMemoryTraceLogger implements TraceLogger {
   private written = 0;
   private readonly ts: Float64Array;
   private readonly dur: Float64Array;
+  private readonly wait: Float64Array;
   private readonly hop: Int32Array;
   private readonly attempt: Int32Array;
   private readonly type: Uint8Array;
@@ -176,6 +183,7 @@ export class InMemoryTraceLogger implements TraceLogger {
     this.filter = options.filter;
     this.ts = new Float64Array(n);
     this.dur = new Float64Array(n);
+    this.wait = new Float64Array(n);
     this.hop = new Int32Array(n);
     this.attempt = new Int32Array(n);
     this.type = new Uint8Array(n);
@@ -198,6 +206,7 @@ export class InMemoryTraceLogger implements TraceLogger {
     this.sessionId[i] = e.sessionId || 'default';
     this.agentId[i] = e.agentId;
     this.dur[i] = e.durationMs === undefined ? NaN : e.durationMs;
+    this.wait[i] = e.queueWaitMs === undefined ? NaN : e.queueWaitMs;
     this.hop[i] = e.hopCount === undefined ? -1 : e.hopCount;
     this.attempt[i] = e.attempt === undefined ? -1 : e.attempt;
     this.parent[i] = e.parentEventId;
@@ -234,6 +243,7 @@ export class InMemoryTraceLogger implements TraceLogger {
     sourceAgentId: string | undefined,
     hopCount: number,
     attempt: number,
+    queueWaitMs: number,
   ): void {
     const i = this.next;
     this.ts[i] = timestamp;
@@ -242,6 +252,7 @@ export class InMemoryTraceLogger implements TraceLogger {
     this.sessionId[i] = sessionId || 'default';
     this.agentId[i] = agentId;
     this.dur[i] = durationMs;
+    this.wait[i] = queueWaitMs;
     this.hop[i] = hopCount;
     this.attempt[i] = attempt;
     this.parent[i] = parentEventId;
@@ -327,6 +338,7 @@ export class InMemoryTraceLogger implements TraceLogger {
     const x = this.extra[i];
     if (x?.hook !== undefined) e.hook = x.hook;
     if (!Number.isNaN(this.dur[i]!)) e.durationMs = this.dur[i]!;
+    if (!Number.isNaN(this.wait[i]!)) e.queueWaitMs = this.wait[i]!;
     if (x?.error !== undefined) e.error = { ...x.error };
     if (this.status[i] !== undefined) e.status = this.status[i];
     if (x?.reason !== undefined) e.reason = x.reason;

@@ -93,7 +93,9 @@ export function formatTraceTree(entries: readonly TraceEntry[], options: TraceTr
     const why = [e.reason, e.error?.code].filter(Boolean).join(' ');
     const start = (e.timestamp - (e.durationMs ?? 0)) - t0;
     const attempts = e.attempt !== undefined && e.attempt > 1 ? paint(33, `  attempts ${e.attempt}`) : '';
-    out.push(`${prefix}${last ? '└ ' : '├ '}${e.agentId || '(none)'}  ${status}${why ? ` (${why})` : ''}  ${e.durationMs ?? 0}ms  +${Math.max(0, start)}ms${attempts}  (${e.eventId.slice(0, 8)})`);
+    const wait = queueWaitOf(e, n.retries);
+    const timing = `${e.durationMs ?? 0}ms${wait === undefined ? '' : paint(2, ` (+${wait}ms queued)`)}`;
+    out.push(`${prefix}${last ? '└ ' : '├ '}${e.agentId || '(none)'}  ${status}${why ? ` (${why})` : ''}  ${timing}  +${Math.max(0, start)}ms${attempts}  (${e.eventId.slice(0, 8)})`);
     const inner = prefix + (last ? '  ' : '│ ');
     for (const r of n.retries) out.push(`${inner}${paint(33, `↻ retry after ${String(r.detail?.delayMs ?? '?')}ms: ${r.error?.code ?? r.reason ?? ''}`)}`);
     if (!ok && e.error) out.push(`${inner}${paint(31, `${e.error.code}: ${e.error.message}`)}`);
@@ -101,6 +103,24 @@ export function formatTraceTree(entries: readonly TraceEntry[], options: TraceTr
   };
   roots.sort((a, b) => a.end.timestamp - b.end.timestamp).forEach((r, i) => walk(r, '', i === roots.length - 1));
   return out.join('\n');
+}
+
+/**
+ * How long the finishing attempt of an event waited before it ran: the
+ * entry's `queueWaitMs` for a first attempt; after a retry, from the time
+ * the last retry was due to the attempt's start.
+ *
+ * @example
+ * ```ts
+ * queueWaitOf(end, entries.filter((e) => e.type === 'retry' && e.eventId === end.eventId)); // 3
+ * ```
+ */
+export function queueWaitOf(end: TraceEntry, retries: readonly TraceEntry[] = []): number | undefined {
+  if (end.queueWaitMs !== undefined) return end.queueWaitMs;
+  const last = retries[retries.length - 1];
+  const delay = last?.detail?.delayMs;
+  if (last === undefined || typeof delay !== 'number') return undefined;
+  return Math.max(0, Math.round(end.timestamp - (end.durationMs ?? 0) - (last.timestamp + delay)));
 }
 
 const mermaidId = (s: string) => (s || 'none').replace(/[^A-Za-z0-9_]/g, '_');

@@ -10,13 +10,15 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvalidOptionError } from '../core/errors.js';
-import type { DeadLetterRecord } from '../core/outcome.js';
+import type { BusMessage, DeadLetterRecord } from '../core/outcome.js';
 import type { TraceEntry, TraceLogger } from '../core/trace.js';
 import { readTraceFile } from '../observability/trace-file.js';
 import type { Runner } from '../runner/runner.js';
 import { UiStore } from './store.js';
 
-export { UiStore, type PendingEvent, type SessionSummary, type UiMessage, type UiStoreOptions } from './store.js';
+export { UiStore, type EventDetail, type PendingEvent, type SessionSummary, type UiMessage, type UiStoreOptions } from './store.js';
+export { uiFromRedis, type RedisUiOptions } from './redis.js';
+export { AgentStatsTable, type AgentStats, type AgentStatsOptions } from './agent-stats.js';
 
 /**
  * Dead letters the viewer lists (and replays, with `write`).
@@ -27,8 +29,8 @@ export { UiStore, type PendingEvent, type SessionSummary, type UiMessage, type U
  * ```
  */
 export interface UiDeadLetters {
-  list(): DeadLetterRecord[];
-  replay?(id: string): boolean;
+  list(): DeadLetterRecord[] | Promise<DeadLetterRecord[]>;
+  replay?(id: string): boolean | Promise<boolean>;
 }
 
 /**
@@ -53,6 +55,13 @@ export interface UiOptions {
   source?: string;
   /** Extra entries dropped upstream (a trace file that could not keep up). */
   droppedUpstream?: () => number;
+  /**
+   * A link to the event's trace in your tracing backend, with `{traceId}`
+   * replaced by the W3C trace id from the event's `traceparent`, e.g.
+   * `http://127.0.0.1:16686/trace/{traceId}` (Jaeger) or
+   * `http://127.0.0.1:3000/explore?traceId={traceId}` (Tempo via Grafana).
+   */
+  traceLink?: string;
 }
 
 /**
@@ -93,6 +102,9 @@ export async function startUi(options: UiOptions = {}, store = new UiStore()): P
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host) && !options.token) throw new InvalidOptionError('host', `the viewer shows every event's data: binding to "${host}" (not loopback) needs a token (--token or options.token)`);
   if (options.token !== undefined && options.token.length < 16) throw new InvalidOptionError('token', 'must be at least 16 characters');
+  if (options.traceLink !== undefined && (!/^https?:\/\//.test(options.traceLink) || !options.traceLink.includes('{traceId}'))) {
+    throw new InvalidOptionError('traceLink', `must be an http(s) URL containing {traceId}, got "${options.traceLink}"`);
+  }
   const html = asset('index.html');
   const js = asset('app.js');
   const token = options.token === undefined ? undefined : Buffer.from(options.token);
@@ -126,7 +138,23 @@ export async function startUi(options: UiOptions = {}, store = new UiStore()): P
     if (method === 'GET' && path === '/') return void res.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8' }).end(html);
     if (method === 'GET' && path === '/app.js') return void res.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' }).end(js);
     if (method === 'GET' && path === '/api/info') {
-      return send(res, 200, { source: options.source ?? 'runner', write: options.write === true, dropped: store.dropped + (options.droppedUpstream?.() ?? 0), deadLetters: options.deadLetters !== undefined });
+      return send(res, 200, { source: options.source ?? 'runner', write: options.write === true, dropped: store.dropped + (options.droppedUpstream?.() ?? 0), deadLetters: options.deadLetters !== undefined, traceLink: options.traceLink });
+    }
+    if (method === 'GET' && path === '/api/agents') return send(res, 200, store.agents.list());
+    const evm = /^\/api\/events\/([^/]+)$/.exec(path);
+    if (method === 'GET' && evm) {
+      const id = idOf(evm[1]!);
+      if (id === undefined) return fail(res, 400, 'bad event id');
+      const found = store.event(id);
+      if (found === undefined) return fail(res, 404, `no event ${id}`);
+      const dl = options.deadLetters;
+      if (dl === undefined || found.entries.every((e) => e.status !== 'dead_lettered')) return send(res, 200, found);
+      return void Promise.resolve()
+        .then(() => dl.list())
+        .then(
+          (list) => send(res, 200, { ...found, deadLetter: list.find((r) => r.id === id) }),
+          () => send(res, 200, found),
+        );
     }
     if (method === 'GET' && path === '/api/sessions') {
       const q = url.searchParams.get('q') ?? '';
@@ -149,8 +177,14 @@ export async function startUi(options: UiOptions = {}, store = new UiStore()): P
       return;
     }
     if (method === 'GET' && path === '/api/dead-letters') {
-      if (!options.deadLetters) return fail(res, 404, 'no dead-letter queue attached');
-      return send(res, 200, options.deadLetters.list());
+      const dl = options.deadLetters;
+      if (!dl) return fail(res, 404, 'no dead-letter queue attached');
+      return void Promise.resolve()
+        .then(() => dl.list())
+        .then(
+          (list) => send(res, 200, list),
+          (err: unknown) => fail(res, 502, `the dead-letter store could not be read: ${(err as Error).message}`),
+        );
     }
     const rep = /^\/api\/dead-letters\/([^/]+)\/replay$/.exec(path);
     if (rep) {
@@ -158,7 +192,13 @@ export async function startUi(options: UiOptions = {}, store = new UiStore()): P
       if (options.write !== true || !options.deadLetters?.replay) return fail(res, 403, 'replay needs the viewer started with write access (--write)');
       const id = idOf(rep[1]!);
       if (id === undefined) return fail(res, 400, 'bad dead-letter id');
-      return options.deadLetters.replay(id) ? send(res, 200, { replayed: id }) : fail(res, 404, `no dead letter ${id}`);
+      const replay = options.deadLetters.replay.bind(options.deadLetters);
+      return void Promise.resolve()
+        .then(() => replay(id))
+        .then(
+          (ok) => (ok ? send(res, 200, { replayed: id }) : fail(res, 404, `no dead letter ${id}`)),
+          (err: unknown) => fail(res, 502, `replay failed: ${(err as Error).message}`),
+        );
     }
     return fail(res, 404, 'not found');
   });
@@ -179,6 +219,31 @@ export async function startUi(options: UiOptions = {}, store = new UiStore()): P
         server.close(() => ok());
       }),
   };
+}
+
+/**
+ * Feeds the viewer from outcome-bus messages: in-flight events with their
+ * input when published, the output state at the outcome.
+ *
+ * @example
+ * ```ts
+ * runner.getOutcomeBus().subscribe((m) => feedStore(store, m));
+ * ```
+ */
+export function feedStore(store: UiStore, m: BusMessage): void {
+  if (m.type === 'published') {
+    const now = Date.now();
+    for (const ev of m.events) {
+      const sessionId = ev.getSessionId();
+      store.published({ eventId: ev._id, sessionId, agentId: ev.getMetadataValue('route') || ev.getTargetAgentId(), parentEventId: m.parentId, since: now });
+      const j = ev.toJSON();
+      store.detail({ eventId: ev._id, sessionId, input: { data: j.data, metadata: j.metadata, targetAgentId: j.targetAgentId || undefined, sourceAgentId: j.sourceAgentId || undefined, timestamp: j.timestamp } });
+    }
+  } else if (m.type === 'outcome') {
+    const o = m.outcome;
+    const state = o.state.toJSON();
+    store.detail({ eventId: o.eventId, sessionId: o.sessionId, output: { data: state.data, metadata: state.meta } });
+  }
 }
 
 /**
@@ -206,10 +271,7 @@ export async function attachUi(
     getTrace: (s: string) => inner?.getTrace(s) ?? [],
   };
   runner.setTraceLogger(tee);
-  const off = runner.getOutcomeBus().subscribe((m) => {
-    if (m.type !== 'published') return;
-    for (const ev of m.events) store.published({ eventId: ev.getId(), sessionId: ev.getSessionId(), agentId: ev.getMetadataValue('route') || ev.getTargetAgentId(), parentEventId: m.parentId, since: Date.now() });
-  });
+  const off = runner.getOutcomeBus().subscribe((m) => feedStore(store, m));
   const dl = options.deadLetters;
   const ui = await startUi({ ...options, source: 'runner (live)', deadLetters: dl ? { list: () => dl.list(), replay: (id) => dl.replay(runner, id).length > 0 } : undefined }, store);
   return Object.assign(ui, {

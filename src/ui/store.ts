@@ -5,6 +5,24 @@
  * @module
  */
 import type { TraceEntry } from '../core/trace.js';
+import { AgentStatsTable, type AgentStatsOptions } from './agent-stats.js';
+
+/**
+ * What the viewer knows of one event beyond its trace entries: its input
+ * (data and metadata, from when it was published) and the output state of
+ * its final attempt. Large values are replaced by a note of their size.
+ *
+ * @example
+ * ```ts
+ * store.detail({ eventId: 'e1', sessionId: 's', input: { data: { q: 1 }, metadata: {} } });
+ * ```
+ */
+export interface EventDetail {
+  eventId: string;
+  sessionId: string;
+  input?: { data: unknown; metadata: Record<string, string>; targetAgentId?: string; sourceAgentId?: string; timestamp?: string };
+  output?: { data: unknown; metadata: Record<string, string> };
+}
 
 /**
  * An event published but not finished yet (an in-flight bar in the viewer).
@@ -73,6 +91,23 @@ export interface UiStoreOptions {
   maxSessions?: number;
   /** Entries kept per session (the oldest are dropped and counted). Default 5,000. */
   maxEntriesPerSession?: number;
+  /** Events whose input and output are kept (the oldest are forgotten). Default 5,000. */
+  maxDetails?: number;
+  /** A value (data or state) larger than this, as JSON, is shown as its size only. Default 64 KiB. */
+  maxDetailChars?: number;
+  /** The Agents page's windows. */
+  agentStats?: AgentStatsOptions;
+}
+
+/** A JSON value kept as is when small, else a note of its size. */
+function bounded(value: unknown, max: number): unknown {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return { '(unserialisable)': true };
+  }
+  return text !== undefined && text.length > max ? { '(too large to show)': `${text.length} characters` } : value;
 }
 
 /**
@@ -89,17 +124,27 @@ export class UiStore {
   private readonly byId = new Map<string, Session>();
   private readonly pending = new Map<string, PendingEvent>();
   private readonly listeners = new Set<(m: UiMessage) => void>();
+  private readonly details = new Map<string, EventDetail>();
   private readonly maxSessions: number;
   private readonly maxEntries: number;
+  private readonly maxDetails: number;
+  private readonly maxDetailChars: number;
+  /** Per-agent figures (the Agents page). */
+  readonly agents: AgentStatsTable;
   /** Entries dropped to stay within the bounds (shown as a banner). */
   dropped = 0;
 
   constructor(options: UiStoreOptions = {}) {
     this.maxSessions = options.maxSessions ?? 1000;
     this.maxEntries = options.maxEntriesPerSession ?? 5000;
+    this.maxDetails = options.maxDetails ?? 5000;
+    this.maxDetailChars = options.maxDetailChars ?? 64 * 1024;
+    this.agents = new AgentStatsTable(options.agentStats);
   }
 
   add(entry: TraceEntry): void {
+    this.agents.add(entry);
+    if (entry.type === 'circuit') return; // not a session's event
     let s = this.byId.get(entry.sessionId);
     if (s === undefined) {
       s = { entries: [], first: entry.timestamp, last: entry.timestamp, events: 0, failed: 0, dropped: 0 };
@@ -131,6 +176,38 @@ export class UiStore {
     if (this.pending.size >= 10_000) this.pending.delete(this.pending.keys().next().value as string);
     this.pending.set(event.eventId, event);
     for (const l of this.listeners) l({ type: 'pending', event });
+  }
+
+  /** Records an event's input (when published) or output (at its outcome); each value bounded in size. */
+  detail(d: EventDetail): void {
+    let kept = this.details.get(d.eventId);
+    if (kept === undefined) {
+      if (this.details.size >= this.maxDetails) this.details.delete(this.details.keys().next().value as string);
+      kept = { eventId: d.eventId, sessionId: d.sessionId };
+      this.details.set(d.eventId, kept);
+    }
+    if (d.input !== undefined) kept.input = { ...d.input, data: bounded(d.input.data, this.maxDetailChars) };
+    if (d.output !== undefined) kept.output = { ...d.output, data: bounded(d.output.data, this.maxDetailChars) };
+  }
+
+  /** One event: its entries, whether it is in flight, and its input/output when known; `undefined` when unknown. */
+  event(eventId: string): { sessionId: string; entries: TraceEntry[]; pending: PendingEvent | undefined; detail: EventDetail | undefined } | undefined {
+    const detail = this.details.get(eventId);
+    const pending = this.pending.get(eventId);
+    let sessionId = detail?.sessionId ?? pending?.sessionId;
+    let entries: TraceEntry[] = [];
+    if (sessionId !== undefined) entries = this.byId.get(sessionId)?.entries.filter((e) => e.eventId === eventId) ?? [];
+    else {
+      for (const [id, s] of this.byId) {
+        entries = s.entries.filter((e) => e.eventId === eventId);
+        if (entries.length > 0) {
+          sessionId = id;
+          break;
+        }
+      }
+    }
+    if (sessionId === undefined) return undefined;
+    return { sessionId, entries, pending, detail };
   }
 
   /** Sessions, most recently active first; `query` matches a session id or an event id (substring). */

@@ -42,3 +42,32 @@ test('formatTrace: offsets start at the earliest start; a retry says which attem
   assert.match(lines.find((l) => l.includes('tool_result'))!, /weather ok/);
   assert.match(lines.find((l) => l.includes('handoff'))!, /→ billing \(refused\)/);
 });
+
+test('queue wait: an event held behind a busy worker records how long it waited, and the tree splits queued from run time', async () => {
+  const { formatTraceTree, queueWaitOf } = await import('../../src/observability/index.js');
+  const runner = testRunner({ concurrency: 1, retry: retryPolicy({ maxRetries: 1, baseDelayMs: 30, jitter: false }) });
+  let calls = 0;
+  runner.registerAgent('busy', async (_c, _e, state) => (await new Promise((r) => setTimeout(r, 60)), state));
+  runner.registerAgent('flaky', async (_c, _e, state) => {
+    if (++calls === 1) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+    return state;
+  });
+  await runner.start();
+  const first = runner.run(newEvent('busy', {}, { session_id: 'w1' }));
+  const second = runner.run(newEvent('busy', {}, { session_id: 'w2' }));
+  await Promise.all([first, second]);
+  await runner.run(newEvent('flaky', {}, { session_id: 'w3' }));
+  await runner.stop();
+  const [a] = runner.dumpTrace('w1');
+  const [b] = runner.dumpTrace('w2');
+  assert.ok(a!.queueWaitMs! < 30, `the first event ran at once (waited ${a!.queueWaitMs} ms)`);
+  assert.ok(b!.queueWaitMs! >= 50, `the second waited for the only slot (waited ${b!.queueWaitMs} ms)`);
+  assert.match(formatTraceTree([b!]), new RegExp(`busy {2}completed {2}\\d+ms \\(\\+${b!.queueWaitMs}ms queued\\)`));
+  // A retried attempt: no queueWaitMs of its own; the wait is counted from when its retry was due.
+  const w3 = runner.dumpTrace('w3');
+  const end = w3.find((e) => e.type === 'event_end')!;
+  assert.equal(end.attempt, 2);
+  assert.equal(end.queueWaitMs, undefined);
+  const wait = queueWaitOf(end, w3.filter((e) => e.type === 'retry'));
+  assert.ok(wait !== undefined && wait >= 0 && wait < 30, `waited ${wait} ms after the retry was due`);
+});

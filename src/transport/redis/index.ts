@@ -16,6 +16,7 @@ import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabili
 import { RedisOutcomeChannel } from './outcomes.js';
 import { RedisStepStore } from './steps.js';
 import { RedisDeadLetters } from './dead-letters.js';
+import { RedisTraceStream } from './trace.js';
 import { retryConnection } from './retry.js';
 import { fromEntry, OwnerState, RedisDelivery, SettleBatcher } from './local.js';
 import { ACQUIRE, PUBLISH, RELEASE, RENEW, SEEN_TTL_MS, SETTLE, SETTLE_MANY } from './scripts.js';
@@ -47,7 +48,7 @@ export class RedisTransport implements Transport {
   readonly namespace: string;
   /** The URL with any password replaced by `***`. */
   readonly url: string;
-  private readonly o: Required<Omit<RedisTransportOptions, 'url' | 'consumer' | 'onError' | 'namespace' | 'partitions' | 'capacity'>>;
+  private readonly o: Required<Omit<RedisTransportOptions, 'url' | 'consumer' | 'onError' | 'namespace' | 'partitions' | 'capacity' | 'traceEntries'>>;
   private readonly rawUrl: string;
   private readonly onError: (err: Error) => void;
   private cmd: Client | undefined;
@@ -71,6 +72,7 @@ export class RedisTransport implements Transport {
   /** Outcome-bus messages between the processes of the namespace (stream `af:{ns}:outcomes`, capped). */ readonly outcomes: RedisOutcomeChannel;
   /** `ctx.once` results, shared by the namespace's processes (`af:{ns}:once:*`). */ readonly steps: RedisStepStore;
   /** The namespace's dead-letter stream (`af:{ns}:dlq`): list, claim, restore. */ readonly deadLetterStream: RedisDeadLetters;
+  /** The namespace's trace stream (`af:{ns}:trace`, capped): workers' entries for `agentflow trace/ui --redis`. */ readonly traces: RedisTraceStream;
   private readonly subs = new Set<Client>();
 
   constructor(options: RedisTransportOptions = {}) {
@@ -88,14 +90,9 @@ export class RedisTransport implements Transport {
     this.onError = options.onError ?? (() => undefined);
     this.steps = new RedisStepStore(async () => (await this.connect(), this.cmd!), this.key('once:'));
     this.deadLetterStream = new RedisDeadLetters(async () => (await this.connect(), this.cmd!), this.key('dlq'));
-    this.outcomes = new RedisOutcomeChannel({
-      key: this.key('outcomes'),
-      consumer: this.consumer,
-      command: async () => (await this.connect(), this.cmd!),
-      closed: () => this.closed,
-      track: (c) => this.subs.add(c),
-      onError: (err) => this.onError(new TransportError(this.name, `follow outcomes on ${this.url}`, err)),
-    });
+    const host = (what: string) => ({ key: this.key(what), consumer: this.consumer, command: async () => (await this.connect(), this.cmd!), closed: () => this.closed, track: (c: Client) => this.subs.add(c), onError: (err: unknown) => this.onError(new TransportError(this.name, `${what} stream on ${this.url}`, err)) });
+    this.outcomes = new RedisOutcomeChannel(host('outcomes'));
+    this.traces = new RedisTraceStream(host('trace'), options.traceEntries);
   }
 
   /** Workers registered as alive in the namespace (heartbeat within the lease). */
@@ -372,6 +369,7 @@ export class RedisTransport implements Transport {
   /** Stops reading, releases leases (unsettled entries stay pending for the next owner) and disconnects. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.traces.flushAll(); // the last trace entries, before the clients go
     this.stopLocal();
     try {
       if (this.cmd?.isOpen) {
@@ -394,3 +392,4 @@ export class RedisTransport implements Transport {
 export { redactUrl, hashPartition } from './wire.js';
 export { RedisDeadLetters, type RedisDeadLetterEntry } from './dead-letters.js';
 export { RedisStepStore } from './steps.js';
+export { RedisTraceStream, type RedisTraceLogger, type RedisTraceLoggerOptions } from './trace.js';

@@ -28,6 +28,8 @@ export interface RedisTransportOptions {
   maxDeliveries?: number;
   /** How long one read waits for new entries. Default 100 ms. */
   blockMs?: number;
+  /** About how many trace entries the namespace's trace stream (`af:{ns}:trace`) keeps. Default 100,000. */
+  traceEntries?: number;
   /** `producer` only publishes (owns no partitions). Default `worker`. */
   role?: 'worker' | 'producer';
   /** Where client errors go (every client has an error listener). Default: ignored after counting. */
