@@ -119,3 +119,65 @@ test('ui api: a non-loopback bind needs a token (refused before binding); with a
     await ui.close();
   }
 });
+
+test('ui api: an event with its input, output and dead-letter record; per-agent figures; bad event ids; trace-link template checked', async () => {
+  const dlq = new DeadLetterQueue();
+  const r = testRunner({ deadLetter: dlq });
+  r.registerAgent('a', (_c, _e, s) => s.clone().set('y', 2).setMeta('route', 'b'));
+  r.registerAgent('b', (_c, _e, s) => s);
+  r.registerAgent('bad', () => {
+    throw new UnrecoverableError('bad is broken');
+  });
+  await r.start();
+  await assert.rejects(attachUi(r, { port: 0, traceLink: 'javascript:alert(1)//{traceId}' }), /traceLink.*http\(s\) URL containing \{traceId\}/);
+  const ui = await attachUi(r, { port: 0, deadLetters: dlq });
+  try {
+    const first = newEvent('a', { x: 1 }, { session_id: 'chain-1' });
+    await r.run(first);
+    await r.drain();
+    const bad = newEvent('bad', { amount: 3 }, { session_id: 'oops-1' });
+    await r.run(bad).catch(() => undefined);
+    const base = ui.url.replace(/\/$/, '');
+    const ev = (await (await fetch(`${base}/api/events/${first.getId()}`)).json()) as { sessionId: string; entries: { type: string; queueWaitMs?: number }[]; detail: { input: { data: unknown }; output: { data: unknown; metadata: Record<string, string> } } };
+    assert.equal(ev.sessionId, 'chain-1');
+    assert.deepEqual(ev.detail.input.data, { x: 1 });
+    assert.deepEqual(ev.detail.output.data, { x: 1, y: 2 });
+    assert.equal(ev.detail.output.metadata.route, 'b');
+    assert.equal(typeof ev.entries.find((e) => e.type === 'event_end')?.queueWaitMs, 'number');
+    const dead = (await (await fetch(`${base}/api/events/${bad.getId()}`)).json()) as { deadLetter?: { reason: string; error: { code: string } } };
+    assert.equal(dead.deadLetter?.error.code, 'AF_ERR_UNRECOVERABLE');
+    assert.equal((await rawGet(ui.port, '/api/events/nope')).status, 404);
+    assert.equal((await rawGet(ui.port, '/api/events/%E0%A4%A')).status, 400);
+    assert.equal((await rawGet(ui.port, `/api/events/${'x'.repeat(600)}`)).status, 400);
+    const agents = (await (await fetch(`${base}/api/agents`)).json()) as { agentId: string; completed: number; deadLettered: number; errorRate: number; p50Ms: number | null }[];
+    assert.deepEqual(agents.map((a) => [a.agentId, a.completed, a.deadLettered, a.errorRate]), [['a', 1, 0, 0], ['b', 1, 0, 0], ['bad', 0, 1, 1]]);
+    assert.ok(agents.every((a) => typeof a.p50Ms === 'number'));
+  } finally {
+    ui.detach();
+    await ui.close();
+    await r.stop();
+  }
+});
+
+test('ui agent figures: percentiles over a bounded window, throughput buckets, circuit state, a cap on agents', async () => {
+  const { AgentStatsTable } = await import('../../src/ui/index.js');
+  const t = new AgentStatsTable({ window: 100, bucketMs: 1000, buckets: 5, maxAgents: 2 });
+  const now = 1_000_999; // late in its one-second bucket
+  const end = (agentId: string, durationMs: number, at: number, status = 'completed') => t.add({ type: 'event_end', timestamp: at, eventId: 'e', sessionId: 's', agentId, durationMs, status });
+  end('llm', 7, now - 3500, 'failed');
+  for (let i = 1; i <= 200; i++) end('llm', i, now - 500); // the window keeps the last 100: 101..200
+  t.add({ type: 'circuit', timestamp: now, eventId: '', sessionId: 'circuit', agentId: 'llm', status: 'open' });
+  end('tool', 5, now - 100);
+  end('third', 5, now - 100);
+  end('fourth', 5, now - 100);
+  const [other, llm, tool] = t.list(now);
+  assert.equal(llm!.agentId, 'llm');
+  assert.equal(llm!.p50Ms, 150);
+  assert.equal(llm!.p99Ms, 199);
+  assert.equal(llm!.circuit, 'open');
+  assert.equal(llm!.failed, 1);
+  assert.deepEqual(llm!.throughput, [0, 1, 0, 0, 200], 'per-second buckets, oldest first');
+  assert.equal(other!.agentId, '(other)', 'agents past the cap are counted together');
+  assert.equal(other!.completed, 2);
+  assert.equal(tool!.completed, 1);
+});
