@@ -186,8 +186,13 @@ test('redis: bad input is typed: an unreachable URL, a partition-count mismatch;
   await a.connect();
   const b = new RedisTransport({ url: redis().url, namespace: 'mismatch', partitions: 8, role: 'producer' });
   await assert.rejects(b.connect(), (e: Error & { code?: string }) => e.code === 'AF_ERR_INVALID_OPTION' && /created with 4 partitions/.test(e.message));
-  await a.close();
-  await b.close();
+  // A producer that names no count (a viewer, `agentflow trace`) adopts the namespace's; a worker never guesses.
+  const c = new RedisTransport({ url: redis().url, namespace: 'mismatch', role: 'producer' });
+  await c.connect();
+  assert.equal(c.partitions, 4);
+  const w = new RedisTransport({ url: redis().url, namespace: 'mismatch' });
+  await assert.rejects(w.connect(), /created with 4 partitions, not 8/);
+  await Promise.all([a.close(), b.close(), c.close(), w.close()]);
   assert.equal(redactUrl('redis://user:pw@h:1/0'), 'redis://***@h:1/0');
 });
 

@@ -43,7 +43,8 @@ export class RedisTransport implements Transport {
   readonly name = 'redis';
   readonly capabilities: TransportCapabilities = { ordering: 'session', delayed: true, local: false, priority: false };
   readonly capacity: number;
-  readonly partitions: number;
+  /** The namespace's partition count (a producer given none adopts the namespace's on connect). */ partitions: number;
+  private readonly partitionsGiven: boolean;
   readonly consumer: string;
   readonly namespace: string;
   /** The URL with any password replaced by `***`. */
@@ -81,6 +82,7 @@ export class RedisTransport implements Transport {
     const ns = options.namespace ?? 'agentflow';
     if (!/^[A-Za-z0-9_.-]+$/.test(ns)) throw new InvalidOptionError('namespace', `must be letters, digits, "_", "-" or ".", got "${ns}"`);
     this.partitions = p;
+    this.partitionsGiven = options.partitions !== undefined;
     this.namespace = ns;
     this.capacity = options.capacity ?? 10_000;
     this.rawUrl = options.url ?? 'redis://127.0.0.1:6379';
@@ -138,6 +140,7 @@ export class RedisTransport implements Transport {
       const meta = this.key('meta');
       await this.cmd.sendCommand(['HSETNX', meta, 'partitions', String(this.partitions)]);
       const declared = Number(await this.cmd.sendCommand(['HGET', meta, 'partitions']));
+      if (declared !== this.partitions && !this.partitionsGiven && this.o.role === 'producer' && declared > 0) this.partitions = declared;
       if (declared !== this.partitions) {
         throw new InvalidOptionError('partitions', `namespace "${this.namespace}" at ${this.url} was created with ${declared} partitions, not ${this.partitions}`);
       }
