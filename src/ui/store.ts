@@ -210,15 +210,23 @@ export class UiStore {
     return { sessionId, entries, pending, detail };
   }
 
-  /** Sessions, most recently active first; `query` matches a session id or an event id (substring). */
+  /**
+   * Sessions, most recently active first; `query` matches a session id, an
+   * event id, or a W3C trace id of an event whose input the viewer saw
+   * (substring).
+   */
   sessions(query = '', limit = 200): SessionSummary[] {
     const out: SessionSummary[] = [];
     const q = query.toLowerCase();
+    const byTrace = new Set<string>();
+    if (q.length >= 4) {
+      for (const d of this.details.values()) if (d.input?.metadata.traceparent?.split('-')[1]?.includes(q)) byTrace.add(d.sessionId);
+    }
     const ids = [...this.byId.keys()].reverse();
     for (const id of ids) {
       const s = this.byId.get(id)!;
       const eventIds = [...new Set(s.entries.map((e) => e.eventId))];
-      if (q && !id.toLowerCase().includes(q) && !eventIds.some((e) => e.includes(q))) continue;
+      if (q && !id.toLowerCase().includes(q) && !eventIds.some((e) => e.includes(q)) && !byTrace.has(id)) continue;
       let inFlight = 0;
       for (const p of this.pending.values()) if (p.sessionId === id) inFlight++;
       out.push({ sessionId: id, first: s.first, last: s.last, events: s.events, failed: s.failed, inFlight, eventIds });

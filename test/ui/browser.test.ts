@@ -80,6 +80,7 @@ test('ui in chromium: sessions fill, the event graph and state diff, per-agent f
     await page.click('.session[data-session="live-1"]');
     const liveBar = page.locator('.row[data-status="running"] .bar.live');
     await liveBar.waitFor();
+    assert.deepEqual(await page.locator('#waterfall .lane').allTextContents(), ['chain 1 · 2 events', 'chain 2 · 1 event'], 'one lane per chain');
     // The waterfall re-renders every 250 ms while an event runs: a measured element may be replaced in between.
     const widthOf = async (): Promise<number> => {
       for (let i = 0; i < 40; i++) {

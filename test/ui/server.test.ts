@@ -132,7 +132,7 @@ test('ui api: an event with its input, output and dead-letter record; per-agent 
   await assert.rejects(attachUi(r, { port: 0, traceLink: 'javascript:alert(1)//{traceId}' }), /traceLink.*http\(s\) URL containing \{traceId\}/);
   const ui = await attachUi(r, { port: 0, deadLetters: dlq });
   try {
-    const first = newEvent('a', { x: 1 }, { session_id: 'chain-1' });
+    const first = newEvent('a', { x: 1 }, { session_id: 'chain-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
     await r.run(first);
     await r.drain();
     const bad = newEvent('bad', { amount: 3 }, { session_id: 'oops-1' });
@@ -146,6 +146,8 @@ test('ui api: an event with its input, output and dead-letter record; per-agent 
     assert.equal(typeof ev.entries.find((e) => e.type === 'event_end')?.queueWaitMs, 'number');
     const dead = (await (await fetch(`${base}/api/events/${bad.getId()}`)).json()) as { deadLetter?: { reason: string; error: { code: string } } };
     assert.equal(dead.deadLetter?.error.code, 'AF_ERR_UNRECOVERABLE');
+    const byTrace = (await (await fetch(`${base}/api/sessions?q=0af7651916cd43dd`)).json()) as { sessionId: string }[];
+    assert.deepEqual(byTrace.map((s) => s.sessionId), ['chain-1'], 'search by trace id');
     assert.equal((await rawGet(ui.port, '/api/events/nope')).status, 404);
     assert.equal((await rawGet(ui.port, '/api/events/%E0%A4%A')).status, 400);
     assert.equal((await rawGet(ui.port, `/api/events/${'x'.repeat(600)}`)).status, 400);

@@ -73,7 +73,15 @@
     var t0 = Math.min.apply(null, rows.map(function (r) { return r.start - r.wait; })), t1 = Math.max.apply(null, rows.map(function (r) { return r.start + r.dur; }));
     var span = Math.max(1, t1 - t0);
     box.appendChild(el('div', 'meta', 'session ' + state.session + ' · ' + rows.length + ' events · ' + span + ' ms · hatched: queued, solid: running'));
+    // One lane per chain: the events that descend from the same root event, in order.
+    var byId = {}, rootOf = function (r, guard) { var p = r.parent && byId[r.parent]; return p && guard < 500 ? rootOf(p, guard + 1) : r; };
+    rows.forEach(function (r) { byId[r.id] = r; });
+    var lanes = [], laneOf = {};
+    rows.forEach(function (r) { var root = rootOf(r, 0).id; if (!laneOf[root]) { laneOf[root] = []; lanes.push(laneOf[root]); } laneOf[root].push(r); });
+    rows = [];
+    lanes.forEach(function (lane, i) { if (lanes.length > 1) lane[0].lane = 'chain ' + (i + 1) + ' · ' + lane.length + ' event' + (lane.length === 1 ? '' : 's'); rows = rows.concat(lane); });
     rows.forEach(function (r) {
+      if (r.lane) box.appendChild(el('div', 'lane', r.lane));
       var row = el('div', 'row' + (r.id === state.selected ? ' selected' : ''));
       row.dataset.event = r.id;
       row.dataset.status = r.status;
@@ -92,7 +100,7 @@
       bar.title = r.status + ' · ran ' + r.dur + ' ms';
       track.appendChild(bar);
       row.appendChild(track);
-      row.appendChild(el('div', 'dur', r.status === 'running' ? 'running' : r.dur + ' ms' + (r.wait ? ' +' + r.wait : '')));
+      row.appendChild(el('div', 'dur', r.status === 'running' ? 'running' : r.dur + ' ms' + (r.wait ? ' · ' + r.wait + ' queued' : '')));
       row.onclick = function () { inspect(r.id); };
       box.appendChild(row);
     });
