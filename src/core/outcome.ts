@@ -44,6 +44,14 @@ export interface EventOutcome {
   /** Ids of events this one produced (a chained hop, broadcast copies). */
   emitted: string[];
   durationMs: number;
+  /**
+   * Set when another process produced this outcome (it came through the
+   * transport's outcome channel). A remote outcome's `event` carries the
+   * event's id, time, agents and metadata but not its data (that was in the
+   * published event). Per-process consumers (metrics, error routing) skip
+   * remote outcomes: the process that ran the event already counted it.
+   */
+  remote?: true;
 }
 
 /**
@@ -89,7 +97,7 @@ export interface DeadLetterRecord {
  * ```
  */
 export type BusMessage =
-  | { readonly type: 'published'; readonly parentId: string | undefined; readonly events: readonly Event[] }
+  | { readonly type: 'published'; readonly parentId: string | undefined; readonly events: readonly Event[]; readonly remote?: true }
   | { readonly type: 'outcome'; readonly outcome: EventOutcome }
   | { readonly type: 'activity'; readonly message: ActivityMessage }
   | { readonly type: 'cancel'; readonly chainId: string; readonly message: string };

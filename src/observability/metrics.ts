@@ -148,6 +148,6 @@ export class AgentMetrics {
  */
 export function attachMetrics(runner: Pick<RunnerHost, 'onOutcome'>, options: AgentMetricsOptions = {}): AgentMetrics & { detach(): void } {
   const m = new AgentMetrics(options);
-  const off = runner.onOutcome((o: EventOutcome) => m.record(o.agentId, o.agentResult?.duration ?? o.durationMs, o.status === 'completed', o.reason));
+  const off = runner.onOutcome((o: EventOutcome) => o.remote !== true && m.record(o.agentId, o.agentResult?.duration ?? o.durationMs, o.status === 'completed', o.reason));
   return Object.assign(m, { detach: off });
 }

@@ -56,7 +56,8 @@ export function errorRouting(runner: RunnerHost, options: ErrorRoutingOptions = 
   if (options.enabled === false) return () => undefined;
   const fallback = options.errorHandlerName ?? 'error_handler';
   return runner.onOutcome((o: EventOutcome) => {
-    if (o.status === 'completed' || o.event.getMetadataValue(ERROR_EVENT) === 'true' || isSystemEvent(o.event)) return;
+    // Only outcomes this process produced: the process that ran a failed event routes its error, once.
+    if (o.status === 'completed' || o.remote === true || o.event.getMetadataValue(ERROR_EVENT) === 'true' || isSystemEvent(o.event)) return;
     if (o.reason === 'shutdown') return;
     const c = classifyError(o.error);
     const handler = options.severityHandlers?.[c.severity] ?? options.categoryHandlers?.[c.category] ?? fallback;

@@ -176,10 +176,10 @@ export class PrometheusMetrics {
   /** Starts counting `runner`'s events. Returns a function that stops. */
   attach(runner: MetricsSource): () => void {
     this.source = runner;
-    const offOutcome = runner.onOutcome((o) => this.outcome(o));
+    const offOutcome = runner.onOutcome((o) => o.remote !== true && this.outcome(o)); // another process counts its own
     const bus = runner.getOutcomeBus?.();
     const offBus = bus?.subscribe((m) => {
-      if (m.type !== 'published') return;
+      if (m.type !== 'published' || m.remote === true) return;
       for (const ev of m.events) this.emitted.inc({ agent: this.agentLabel(ev.getTargetAgentId()) });
     });
     return () => {

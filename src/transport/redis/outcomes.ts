@@ -29,6 +29,11 @@ interface WireOutcome {
   durationMs: number;
 }
 
+/** An event's JSON form without its data (built directly: no copy of the data). */
+function metaOnly(e: Event): EventJSON {
+  return { id: e._id, timestamp: new Date(e.getTimestampMs()).toISOString(), targetAgentId: e._target, sourceAgentId: e._source, data: {}, metadata: e._meta };
+}
+
 /**
  * A bus message as JSON text.
  *
@@ -43,7 +48,7 @@ export function busToWire(m: BusMessage): string {
   if (m.type === 'cancel') return JSON.stringify({ t: 'c', chain: m.chainId, msg: m.message });
   const o = m.outcome;
   const w: WireOutcome = {
-    event: o.event.toJSON(),
+    event: metaOnly(o.event), // the data was in the published event; the outcome carries the state
     agentId: o.agentId,
     status: o.status,
     reason: o.reason,
@@ -69,7 +74,7 @@ export function busFromWire(text: string): BusMessage | undefined {
   try {
     const j = JSON.parse(text) as { t: string; parent?: string; events?: EventJSON[]; o?: WireOutcome; a?: ActivityMessage; chain?: string; msg?: string };
     if (j.t === 'c' && typeof j.chain === 'string') return { type: 'cancel', chainId: j.chain, message: String(j.msg ?? 'cancelled') };
-    if (j.t === 'p' && Array.isArray(j.events)) return { type: 'published', parentId: j.parent, events: j.events.map((e) => Event.fromJSON(e)) };
+    if (j.t === 'p' && Array.isArray(j.events)) return { type: 'published', parentId: j.parent, events: j.events.map((e) => Event.fromJSON(e)), remote: true };
     if (j.t === 'a' && j.a !== undefined && typeof j.a.chainId === 'string' && typeof j.a.activity?.kind === 'string') return { type: 'activity', message: j.a };
     if (j.t === 'o' && j.o !== undefined) {
       const w = j.o;
@@ -91,6 +96,7 @@ export function busFromWire(text: string): BusMessage | undefined {
           attempts: w.attempts,
           emitted: w.emitted,
           durationMs: w.durationMs,
+          remote: true,
         },
       };
     }

@@ -1,0 +1,56 @@
+/**
+ * Regression test (the distributed issue): every process on a namespace
+ * receives the other processes' outcomes (so a producer's run() sees a
+ * worker's result), and the per-process consumers of outcomes counted and
+ * acted on those too: each worker's metrics counted every worker's events
+ * (a sum over workers double-counted), and error routing in every worker
+ * emitted an error event for one failure.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRunner, newEvent, silentLogger, UnrecoverableError, type EventOutcome } from '../../src/index.js';
+import { attachMetrics } from '../../src/observability/index.js';
+import { errorRouting } from '../../src/reliability/index.js';
+import { RedisTransport } from '../../src/transport/redis/index.js';
+import { useRedisServer } from '../support/redis.js';
+import { sleep } from '../runner/helpers.js';
+
+const redis = useRedisServer();
+
+test('defect: with two workers, each counted and error-routed the other worker\'s outcomes', async () => {
+  const ns = `dup${Date.now()}`;
+  const errorEvents: string[] = [];
+  const outcomes: EventOutcome[][] = [[], []];
+  const workers = [0, 1].map((i) => {
+    const r = createRunner({ logger: silentLogger(), concurrency: 4, transport: new RedisTransport({ url: redis().url, namespace: ns, partitions: 4, leaseMs: 1500, blockMs: 20, consumer: `w${i}` }) });
+    r.registerAgent('work', (_c, e, s) => {
+      if (e.getData().fail === true) throw new UnrecoverableError('refused');
+      return s;
+    });
+    r.registerAgent('error_handler', (_c, e, s) => (errorEvents.push(String(e.getData().original_event_id)), s));
+    errorRouting(r);
+    r.onOutcome((o) => outcomes[i]!.push(o));
+    return { r, metrics: attachMetrics(r) };
+  });
+  for (const w of workers) await w.r.start();
+  await sleep(1200); // a renewal tick: the partitions are shared by both
+  const producer = createRunner({ logger: silentLogger(), transport: new RedisTransport({ url: redis().url, namespace: ns, role: 'producer' }) });
+  await producer.start();
+  try {
+    const sessions = Array.from({ length: 24 }, (_, i) => `s${i}`);
+    await Promise.all(sessions.map((s) => producer.run(newEvent('work', {}, { session_id: s }))));
+    const bad = newEvent('work', { fail: true }, { session_id: 'bad' });
+    await producer.run(bad).catch(() => undefined);
+    await sleep(500); // the error handler's event, wherever it runs
+    const local = (i: number) => outcomes[i]!.filter((o) => o.remote !== true);
+    assert.equal(local(0).length + local(1).length, 24 + 1 + 1, 'each event finished once, in exactly one worker (the error event included)');
+    assert.ok(local(0).length > 0 && local(1).length > 0, 'both workers worked');
+    assert.ok(outcomes[0]!.some((o) => o.remote === true), 'workers still see each other\'s outcomes, marked remote');
+    const counted = workers.map((w) => w.metrics.snapshot().reduce((n, a) => n + a.eventCount, 0));
+    assert.equal(counted[0]! + counted[1]!, 26, `the workers' metrics add up to the events run (got ${counted.join(' + ')})`);
+    assert.deepEqual(errorEvents, [bad.getId()], 'one error event for one failure');
+  } finally {
+    await producer.stop();
+    for (const w of workers) await w.r.stop();
+  }
+});
