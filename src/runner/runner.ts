@@ -298,6 +298,8 @@ export class Runner implements RunnerHost {
     if (!(event instanceof Event)) return Promise.reject(new InvalidEventDataError('event', 'run() needs an Event created with newEvent()'));
     const chainId = event._meta.chain_id ?? event._id;
     const p = this.waits.chain(chainId, event._id);
+    const ch = this.transport.outcomes; // wanted before publishing: the chain's outcomes from other processes must reach us
+    if (ch?.want !== undefined) ch.want(true), p.then(() => ch.want!(false), () => ch.want!(false));
     const live = this.transport.liveWorkers;
     if (live === undefined) this.submit(event, chainId);
     else {

@@ -147,6 +147,13 @@ export interface OutcomeChannel {
   publish(m: BusMessage): void | Promise<void>;
   /** Messages from other processes, in order. Returns an unsubscribe function. */
   subscribe(fn: (m: BusMessage) => void): () => void;
+  /**
+   * For channels that deliver other processes' outcomes only on demand (a
+   * worker does not read back what every worker writes): the runner calls
+   * `want(true)` before publishing an event whose chain it waits on
+   * (`run()`, `stream()`) and `want(false)` when the wait ends.
+   */
+  want?(on: boolean): void;
 }
 
 /**

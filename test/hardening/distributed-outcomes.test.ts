@@ -35,6 +35,8 @@ test('defect: with two workers, each counted and error-routed the other worker\'
   for (const w of workers) await w.r.start();
   await sleep(1200); // a renewal tick: the partitions are shared by both
   const producer = createRunner({ logger: silentLogger(), transport: new RedisTransport({ url: redis().url, namespace: ns, role: 'producer' }) });
+  const seen: EventOutcome[] = [];
+  producer.onOutcome((o) => seen.push(o));
   await producer.start();
   try {
     const sessions = Array.from({ length: 24 }, (_, i) => `s${i}`);
@@ -45,10 +47,15 @@ test('defect: with two workers, each counted and error-routed the other worker\'
     const local = (i: number) => outcomes[i]!.filter((o) => o.remote !== true);
     assert.equal(local(0).length + local(1).length, 24 + 1 + 1, 'each event finished once, in exactly one worker (the error event included)');
     assert.ok(local(0).length > 0 && local(1).length > 0, 'both workers worked');
-    assert.ok(outcomes[0]!.some((o) => o.remote === true), 'workers still see each other\'s outcomes, marked remote');
+    assert.ok(outcomes.flat().every((o) => o.remote !== true), 'a worker that waits on nothing does not read the others\' outcomes');
+    assert.ok(seen.length >= 26 && seen.every((o) => o.remote === true), 'the producer sees the workers\' outcomes, marked remote');
     const counted = workers.map((w) => w.metrics.snapshot().reduce((n, a) => n + a.eventCount, 0));
     assert.equal(counted[0]! + counted[1]!, 26, `the workers' metrics add up to the events run (got ${counted.join(' + ')})`);
     assert.deepEqual(errorEvents, [bad.getId()], 'one error event for one failure');
+    // A worker that waits on a chain run by the other worker reads outcomes while it waits.
+    const runs = await Promise.all(sessions.map((s) => workers[0]!.r.run(newEvent('work', {}, { session_id: `again-${s}` }))));
+    const elsewhere = runs.filter((r) => r.outcomes.every((o) => o.remote === true)).length;
+    assert.ok(elsewhere > 0 && elsewhere < runs.length, `some of worker 0's runs ran on worker 1 (${elsewhere} of ${runs.length}) and all resolved`);
   } finally {
     await producer.stop();
     for (const w of workers) await w.r.stop();

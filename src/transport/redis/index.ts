@@ -93,7 +93,7 @@ export class RedisTransport implements Transport {
     this.steps = new RedisStepStore(async () => (await this.connect(), this.cmd!), this.key('once:'));
     this.deadLetterStream = new RedisDeadLetters(async () => (await this.connect(), this.cmd!), this.key('dlq'));
     const host = (what: string) => ({ key: this.key(what), consumer: this.consumer, command: async () => (await this.connect(), this.cmd!), closed: () => this.closed, track: (c: Client) => this.subs.add(c), onError: (err: unknown) => this.onError(new TransportError(this.name, `${what} stream on ${this.url}`, err)) });
-    this.outcomes = new RedisOutcomeChannel(host('outcomes'));
+    this.outcomes = new RedisOutcomeChannel({ ...host('outcomes'), controlKey: this.key('control'), readAll: this.o.role === 'producer' });
     this.traces = new RedisTraceStream(host('trace'), options.traceEntries);
   }
 

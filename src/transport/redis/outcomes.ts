@@ -72,7 +72,17 @@ export function busToWire(m: BusMessage): string {
  */
 export function busFromWire(text: string): BusMessage | undefined {
   try {
-    const j = JSON.parse(text) as { t: string; parent?: string; events?: EventJSON[]; o?: WireOutcome; a?: ActivityMessage; chain?: string; msg?: string };
+    return busFromJson(JSON.parse(text));
+  } catch {
+    return undefined; // unreadable: skipped
+  }
+}
+
+/** A bus message from its parsed JSON form (`undefined` for anything unreadable). */
+function busFromJson(value: unknown): BusMessage | undefined {
+  try {
+    const j = value as { t: string; parent?: string; events?: EventJSON[]; o?: WireOutcome; a?: ActivityMessage; chain?: string; msg?: string };
+    if (j === null || typeof j !== 'object') return undefined;
     if (j.t === 'c' && typeof j.chain === 'string') return { type: 'cancel', chainId: j.chain, message: String(j.msg ?? 'cancelled') };
     if (j.t === 'p' && Array.isArray(j.events)) return { type: 'published', parentId: j.parent, events: j.events.map((e) => Event.fromJSON(e)), remote: true };
     if (j.t === 'a' && j.a !== undefined && typeof j.a.chainId === 'string' && typeof j.a.activity?.kind === 'string') return { type: 'activity', message: j.a };
@@ -106,6 +116,27 @@ export function busFromWire(text: string): BusMessage | undefined {
   return undefined;
 }
 
+/** The messages of one stream entry: a batch (`b`, a JSON array) or, from older writers, one message (`m`). */
+function messagesOf(fields: Record<string, string>): BusMessage[] {
+  if (fields.m !== undefined) {
+    const m = busFromWire(fields.m);
+    return m === undefined ? [] : [m];
+  }
+  let list: unknown;
+  try {
+    list = JSON.parse(fields.b ?? '[]');
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(list)) return [];
+  const out: BusMessage[] = [];
+  for (const item of list) {
+    const m = busFromJson(item);
+    if (m !== undefined) out.push(m);
+  }
+  return out;
+}
+
 /**
  * What the channel needs from its transport.
  *
@@ -123,6 +154,14 @@ export interface RedisOutcomeChannelHost {
   /** Receives the channel's own reading connection (closed with the transport). */
   track(c: Client): void;
   onError(err: unknown): void;
+  /** The stream of cancel messages, which every process reads. Default: the outcome stream itself. */
+  readonly controlKey?: string;
+  /**
+   * Whether this process reads every other process's outcomes (a producer),
+   * or only while it waits on a chain ({@link RedisOutcomeChannel.want}: a
+   * worker, which then does not read back the stream it writes). Default true.
+   */
+  readonly readAll?: boolean;
 }
 
 /**
@@ -137,11 +176,49 @@ export interface RedisOutcomeChannelHost {
  */
 export class RedisOutcomeChannel implements OutcomeChannel {
   private readonly subscribers: ((m: BusMessage) => void)[] = [];
+  private wants = 0;
+  /** Epoch ms (Redis's clock) when outcomes were first wanted since the last time nobody wanted them. */
+  private wantedSince = 0;
+  /** Redis's clock minus this process's, measured when following starts. */
+  private skew = 0;
   constructor(private readonly h: RedisOutcomeChannelHost) {}
 
-  async publish(m: BusMessage): Promise<void> {
+  /**
+   * A process that does not read every outcome (`readAll: false`) reads them
+   * while at least one caller wants them (a `run()` or `stream()` waiting on
+   * a chain), from a little before the first of them asked: the outcome of an
+   * event published after `want(true)` is never missed.
+   */
+  want(on: boolean): void {
+    if (on && this.wants++ === 0) this.wantedSince = Date.now() + this.skew;
+    if (!on && this.wants > 0) this.wants--;
+  }
+
+  private pending: string[] = [];
+  private written: Promise<void> | undefined;
+
+  /** Queues the message; the messages of one event-loop turn go out as one stream entry (at most 256 each). */
+  publish(m: BusMessage): Promise<void> {
+    if (m.type === 'cancel' && this.h.controlKey !== undefined) return this.h.command().then((c) => c.sendCommand(['XADD', this.h.controlKey!, 'MAXLEN', '~', '10000', '*', 'b', `[${busToWire(m)}]`, 'o', this.h.consumer])).then(() => undefined);
+    this.pending.push(busToWire(m));
+    this.written ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        const batch = this.pending;
+        this.pending = [];
+        this.written = undefined;
+        this.write(batch).then(resolve, reject);
+      }),
+    );
+    return this.written;
+  }
+
+  private async write(batch: string[]): Promise<void> {
     const c = await this.h.command();
-    await c.sendCommand(['XADD', this.h.key, 'MAXLEN', '~', '100000', '*', 'm', busToWire(m), 'o', this.h.consumer]);
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < batch.length; i += 256) {
+      sends.push(c.sendCommand(['XADD', this.h.key, 'MAXLEN', '~', '100000', '*', 'b', `[${batch.slice(i, i + 256).join(',')}]`, 'o', this.h.consumer]));
+    }
+    await Promise.all(sends);
   }
 
   subscribe(fn: (m: BusMessage) => void): () => void {
@@ -158,20 +235,37 @@ export class RedisOutcomeChannel implements OutcomeChannel {
     try {
       const cmd = await this.h.command();
       const key = this.h.key;
-      const last = (await cmd.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', '1'])) as [string, unknown][] | null;
-      let from = last && last.length > 0 ? String(last[0]![0]) : '0-0';
+      const control = this.h.controlKey;
+      const lastOf = async (k: string): Promise<string> => {
+        const last = (await cmd.sendCommand(['XREVRANGE', k, '+', '-', 'COUNT', '1'])) as [string, unknown][] | null;
+        return last && last.length > 0 ? String(last[0]![0]) : '0-0';
+      };
+      const time = (await cmd.sendCommand(['TIME'])) as [string, string];
+      this.skew = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000) - Date.now();
+      const readAll = this.h.readAll !== false;
+      let fromOut: string | undefined = readAll ? await lastOf(key) : undefined;
+      let fromControl = control === undefined ? undefined : await lastOf(control);
       sub = cmd.duplicate();
       sub.on('error', () => undefined);
       this.h.track(sub); // before connecting: a close() meanwhile must find it
       await sub.connect();
       while (!this.h.closed() && this.subscribers.length > 0) {
-        const reply = (await sub.sendCommand(['XREAD', 'COUNT', '500', 'BLOCK', '200', 'STREAMS', key, from])) as unknown;
-        for (const [, list] of streamsOf(reply)) {
-          for (const e of parseEntries(key, list)) {
-            from = e.id;
+        const reading = readAll || this.wants > 0;
+        // Turned on: from 2 s before the first want (Redis's clock), so nothing a waited chain produced is missed.
+        if (reading && fromOut === undefined) fromOut = `${Math.max(0, this.wantedSince - 2000)}-0`;
+        if (!reading) fromOut = undefined;
+        const keys: string[] = [];
+        const ids: string[] = [];
+        if (fromOut !== undefined) keys.push(key), ids.push(fromOut);
+        if (control !== undefined && fromControl !== undefined) keys.push(control), ids.push(fromControl);
+        const reply = (await sub.sendCommand(['XREAD', 'COUNT', '500', 'BLOCK', '200', 'STREAMS', ...keys, ...ids])) as unknown;
+        for (const [k, list] of streamsOf(reply)) {
+          const isControl = String(k) === control;
+          for (const e of parseEntries(String(k), list)) {
+            if (isControl) fromControl = e.id;
+            else if (fromOut !== undefined) fromOut = e.id;
             if (e.fields.o === this.h.consumer) continue;
-            const m = busFromWire(e.fields.m ?? '');
-            if (m !== undefined) for (const s of [...this.subscribers]) s(m);
+            for (const m of messagesOf(e.fields)) for (const s of [...this.subscribers]) s(m);
           }
         }
       }
