@@ -5,7 +5,7 @@
  * @module
  */
 import type { Agent, AgentHandler } from '../core/agent.js';
-import { ChainCancelledError, type AgentflowError, InvalidEventDataError, InvalidOptionError, QueueFullError, RunnerNotRunningError, RunnerStateError, TransportError } from '../core/errors.js';
+import { ChainCancelledError, type AgentflowError, InvalidEventDataError, InvalidOptionError, QueueFullError, RunnerNotRunningError, RunnerStateError } from '../core/errors.js';
 import { Event } from '../core/event.js';
 import { CallbackRegistry, type HookPoint, type CallbackFunc } from '../core/hooks.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -21,6 +21,7 @@ import { OutcomeBus, type RunnerHost } from './outcomes.js';
 import type { RunResult, RunnerStats, RunnerStatus } from './types.js';
 import { cancelChain, remoteCancel, streamChain, type StreamPart } from './stream.js';
 import { SpaceWaiters } from './space-waiters.js';
+import { submitChain } from './submit.js';
 import { Waits } from './waiters.js';
 import { Worker } from './worker.js';
 export type { RunnerStatus };
@@ -198,6 +199,8 @@ export class Runner implements RunnerHost {
     this.status = 'running';
     this.logger.debug({ agents: this.agents.size }, 'runner started');
     if (this.transport.outcomes !== undefined && this.channelOff === undefined) this.channelOff = this.bus.connect(this.transport.outcomes);
+    // A process reading every outcome is registered before start() resolves (else workers may skip writing them).
+    await this.transport.outcomes?.ready?.().catch((err: unknown) => this.logger.warn({ err }, 'outcome channel not ready'));
     this.worker.start();
   }
 
@@ -298,17 +301,7 @@ export class Runner implements RunnerHost {
     if (!(event instanceof Event)) return Promise.reject(new InvalidEventDataError('event', 'run() needs an Event created with newEvent()'));
     const chainId = event._meta.chain_id ?? event._id;
     const p = this.waits.chain(chainId, event._id);
-    const ch = this.transport.outcomes; // wanted before publishing: the chain's outcomes from other processes must reach us
-    if (ch?.want !== undefined) ch.want(true), p.then(() => ch.want!(false), () => ch.want!(false));
-    const live = this.transport.liveWorkers;
-    if (live === undefined) this.submit(event, chainId);
-    else {
-      // A shared transport: fail fast when no worker could run the event.
-      live.call(this.transport).then(
-        (n) => (n > 0 ? this.submit(event, chainId) : this.waits.failChain(chainId, new TransportError(this.transport.name, 'run the event: no worker is alive in the namespace', 'start `agentflow worker`', event._id))),
-        (err: unknown) => this.waits.failChain(chainId, err),
-      );
-    }
+    submitChain(this.transport, this.waits, event, chainId, p, () => this.submit(event, chainId));
     return p;
   }
 

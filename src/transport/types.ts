@@ -153,7 +153,9 @@ export interface OutcomeChannel {
    * `want(true)` before publishing an event whose chain it waits on
    * (`run()`, `stream()`) and `want(false)` when the wait ends.
    */
-  want?(on: boolean): void;
+  want?(on: boolean): Promise<void> | void;
+  /** Resolves once the channel delivers other processes' messages (awaited by the runner's `start()`). */
+  ready?(): Promise<void>;
 }
 
 /**

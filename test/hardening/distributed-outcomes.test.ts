@@ -61,3 +61,34 @@ test('defect: with two workers, each counted and error-routed the other worker\'
     for (const w of workers) await w.r.stop();
   }
 });
+
+test('workers write outcomes to the stream only while some process reads them; a reader that starts gets its run()\'s outcome', async () => {
+  const ns = `readers${Date.now()}`;
+  const { createClient } = await import('redis');
+  const w = createRunner({ logger: silentLogger(), concurrency: 8, transport: new RedisTransport({ url: redis().url, namespace: ns, partitions: 2, leaseMs: 1500, blockMs: 20 }) });
+  w.registerAgent('work', (_c, _e, s) => s.clone().set('done', true));
+  let ran = 0;
+  w.onOutcome(() => ran++);
+  await w.start();
+  const bare = new RedisTransport({ url: redis().url, namespace: ns, role: 'producer' }); // publishes, reads nothing
+  const c = createClient({ url: redis().url });
+  await c.connect();
+  const producer = createRunner({ logger: silentLogger(), transport: new RedisTransport({ url: redis().url, namespace: ns, role: 'producer' }) });
+  try {
+    await bare.publish(Array.from({ length: 40 }, (_, i) => newEvent('work', {}, { session_id: `s${i}` })));
+    for (let i = 0; i < 300 && ran < 40; i++) await sleep(10);
+    assert.equal(ran, 40);
+    assert.equal(Number(await c.sendCommand(['XLEN', `af:{${ns}}:outcomes`])), 0, 'nobody read outcomes: none written');
+    await producer.start();
+    const res = await producer.run(newEvent('work', {}, { session_id: 'reader' }));
+    assert.equal(res.state.get('done'), true);
+    assert.ok(Number(await c.sendCommand(['XLEN', `af:{${ns}}:outcomes`])) > 0, 'a reader registered: outcomes written');
+    await producer.stop();
+    assert.equal(Number(await c.sendCommand(['ZCARD', `af:{${ns}}:readers`])), 0, 'a stopped reader unregisters');
+  } finally {
+    await producer.stop();
+    await bare.close();
+    await c.close();
+    await w.stop();
+  }
+});

@@ -63,7 +63,8 @@ export class RedisTransport implements Transport {
   private readonly scan = new Set<number>();
   private readonly local = new OwnerState();
   /** Settles of one event-loop turn go to Redis in one script call (one round trip for many events). */
-  private readonly batch = new SettleBatcher((keys, args) => retryConnection(async () => (await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 2), this.key('dlq'), this.key('due'), ...keys, 'workers', this.key('seen:'), String(SEEN_TTL_MS), ...args])) as unknown[], () => this.closed));
+  private readonly batch = new SettleBatcher((keys, args) => retryConnection(async () => (await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 3), this.key('dlq'), this.key('due'), ...keys, this.key('readers'), 'workers', this.key('seen:'), String(SEEN_TTL_MS), ...args])) as unknown[], () => this.closed), (n) => (this.readers = { count: Number(n), at: Date.now() }));
+  /** Processes reading the outcome stream, as of the last settle (their registration precedes what they wait for). */ private readers = { count: -1, at: 0 };
   private tick: NodeJS.Timeout | undefined;
   private available: (() => void) | undefined = undefined;
   private closed = false; // set by close(): nothing reconnects after it
@@ -93,7 +94,7 @@ export class RedisTransport implements Transport {
     this.steps = new RedisStepStore(async () => (await this.connect(), this.cmd!), this.key('once:'));
     this.deadLetterStream = new RedisDeadLetters(async () => (await this.connect(), this.cmd!), this.key('dlq'));
     const host = (what: string) => ({ key: this.key(what), consumer: this.consumer, command: async () => (await this.connect(), this.cmd!), closed: () => this.closed, track: (c: Client) => this.subs.add(c), onError: (err: unknown) => this.onError(new TransportError(this.name, `${what} stream on ${this.url}`, err)) });
-    this.outcomes = new RedisOutcomeChannel({ ...host('outcomes'), controlKey: this.key('control'), readAll: this.o.role === 'producer' });
+    this.outcomes = new RedisOutcomeChannel({ ...host('outcomes'), controlKey: this.key('control'), readersKey: this.key('readers'), readAll: this.o.role === 'producer', unread: () => this.readers.count === 0 && Date.now() - this.readers.at < 1000 });
     this.traces = new RedisTraceStream(host('trace'), options.traceEntries);
   }
 
@@ -310,6 +311,7 @@ export class RedisTransport implements Transport {
     const token = this.owned.get(p);
     if (token === undefined) return;
     await this.cmd!.sendCommand(['EVAL', SETTLE, '3', this.lease(p), this.stream(p), this.key('dlq'), token, 'workers', id, 'dead', JSON.stringify(record)]);
+    this.readers.at = 0; // readers unknown until the next batch: outcomes are written meanwhile
     await this.cmd!.sendCommand(['HDEL', this.key('due'), `${this.stream(p)}|${id}`, `${this.stream(p)}|${id}|c`]);
   }
 
@@ -377,7 +379,7 @@ export class RedisTransport implements Transport {
     try {
       if (this.cmd?.isOpen) {
         for (const [p, token] of this.owned) await this.cmd.sendCommand(['EVAL', RELEASE, '1', this.lease(p), token]);
-        await this.cmd.sendCommand(['ZREM', this.key('workers'), this.consumer]);
+        for (const set of ['workers', 'readers']) await this.cmd.sendCommand(['ZREM', this.key(set), this.consumer]);
       }
     } catch {
       // Leases expire on their own.

@@ -206,7 +206,11 @@ interface PendingSettle {
  */
 export class SettleBatcher {
   private pending: PendingSettle[] = [];
-  constructor(private readonly run: (keys: string[], args: string[]) => Promise<unknown[]>) {}
+  /** The last element of each reply (after one per item) goes here: the settle script's count of outcome readers. */
+  constructor(
+    private readonly run: (keys: string[], args: string[]) => Promise<unknown[]>,
+    private readonly onTail: (value: unknown) => void = () => undefined,
+  ) {}
 
   settle(keys: string[], args: string[]): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
@@ -226,6 +230,7 @@ export class SettleBatcher {
     }
     try {
       const r = await this.run(keys, args);
+      if (r.length > items.length) this.onTail(r[items.length]); // before the items resolve: their outcomes use it
       items.forEach((it, i) => it.resolve(r[i]));
     } catch (err) {
       for (const it of items) it.reject(err);

@@ -162,7 +162,18 @@ export interface RedisOutcomeChannelHost {
    * worker, which then does not read back the stream it writes). Default true.
    */
   readonly readAll?: boolean;
+  /**
+   * A sorted set where reading processes register (score: when the
+   * registration expires). Workers skip writing outcomes while nobody reads
+   * (`unread`); a reader registers before it publishes what it waits for.
+   */
+  readonly readersKey?: string;
+  /** True when the transport knows, freshly, that no process reads the outcome stream. */
+  unread?(): boolean;
 }
+
+/** A reader's registration lasts this long and is renewed every third of it. */
+const READER_TTL_MS = 15_000;
 
 /**
  * Outcome-bus messages through the stream `af:{ns}:outcomes`: each process
@@ -189,9 +200,50 @@ export class RedisOutcomeChannel implements OutcomeChannel {
    * a chain), from a little before the first of them asked: the outcome of an
    * event published after `want(true)` is never missed.
    */
-  want(on: boolean): void {
+  want(on: boolean): Promise<void> | void {
     if (on && this.wants++ === 0) this.wantedSince = Date.now() + this.skew;
     if (!on && this.wants > 0) this.wants--;
+    if (on) return this.register();
+  }
+
+  private registered = false;
+  private registering: Promise<void> | undefined;
+  private renewal: NodeJS.Timeout | undefined;
+
+  /** Registers this process as a reader (renewed by a timer until unregistered); resolves once Redis has it. */
+  private register(): Promise<void> {
+    if (this.h.readersKey === undefined || this.h.closed() || this.registered) return Promise.resolve();
+    this.registering ??= this.zadd()
+      .then(() => {
+        this.registered = true;
+        this.renewal ??= setInterval(() => (this.h.closed() ? clearInterval(this.renewal) : void this.zadd().catch((err: unknown) => this.h.onError(err))), READER_TTL_MS / 3);
+        this.renewal.unref();
+      })
+      .finally(() => (this.registering = undefined));
+    return this.registering;
+  }
+
+  private async zadd(): Promise<void> {
+    const c = await this.h.command();
+    // Checked again after the await: a command queued on a client that is closing would hold its close() forever.
+    if (!this.h.closed()) await c.sendCommand(['ZADD', this.h.readersKey!, String(Date.now() + this.skew + READER_TTL_MS), this.h.consumer]);
+  }
+
+  private unregister(): void {
+    const key = this.h.readersKey;
+    if (this.renewal !== undefined) clearInterval(this.renewal);
+    this.renewal = undefined;
+    if (key === undefined || !this.registered || this.h.closed()) return; // closing, the transport removes it
+    this.registered = false;
+    void this.h
+      .command()
+      .then((c) => (this.h.closed() ? undefined : c.sendCommand(['ZREM', key, this.h.consumer])))
+      .catch(() => undefined);
+  }
+
+  /** Resolves once this process is registered as a reader, when it reads every outcome (the runner awaits it on start). */
+  ready(): Promise<void> {
+    return this.h.readAll !== false ? this.register() : Promise.resolve();
   }
 
   private pending: string[] = [];
@@ -199,6 +251,7 @@ export class RedisOutcomeChannel implements OutcomeChannel {
 
   /** Queues the message; the messages of one event-loop turn go out as one stream entry (at most 256 each). */
   publish(m: BusMessage): Promise<void> {
+    if (m.type !== 'cancel' && this.h.unread?.() === true) return Promise.resolve(); // nobody reads outcomes: skip the work
     if (m.type === 'cancel' && this.h.controlKey !== undefined) return this.h.command().then((c) => c.sendCommand(['XADD', this.h.controlKey!, 'MAXLEN', '~', '10000', '*', 'b', `[${busToWire(m)}]`, 'o', this.h.consumer])).then(() => undefined);
     this.pending.push(busToWire(m));
     this.written ??= new Promise<void>((resolve, reject) =>
@@ -214,6 +267,7 @@ export class RedisOutcomeChannel implements OutcomeChannel {
 
   private async write(batch: string[]): Promise<void> {
     const c = await this.h.command();
+    if (this.h.closed()) return; // a command queued on a closing client would hold its close() forever
     const sends: Promise<unknown>[] = [];
     for (let i = 0; i < batch.length; i += 256) {
       sends.push(c.sendCommand(['XADD', this.h.key, 'MAXLEN', '~', '100000', '*', 'b', `[${batch.slice(i, i + 256).join(',')}]`, 'o', this.h.consumer]));
@@ -251,6 +305,7 @@ export class RedisOutcomeChannel implements OutcomeChannel {
       await sub.connect();
       while (!this.h.closed() && this.subscribers.length > 0) {
         const reading = readAll || this.wants > 0;
+        if (!reading && this.registered) this.unregister();
         // Turned on: from 2 s before the first want (Redis's clock), so nothing a waited chain produced is missed.
         if (reading && fromOut === undefined) fromOut = `${Math.max(0, this.wantedSince - 2000)}-0`;
         if (!reading) fromOut = undefined;
@@ -272,6 +327,9 @@ export class RedisOutcomeChannel implements OutcomeChannel {
     } catch (err) {
       if (!this.h.closed()) this.h.onError(err);
     } finally {
+      if (this.renewal !== undefined) clearInterval(this.renewal); // the registration itself is removed by the transport's close()
+      this.renewal = undefined;
+      this.registered = false; // subscribing again registers again
       // The transport may have closed while this connection was being opened: close it here too
       // (at once when the transport is closed: a graceful close would wait on a reconnecting socket).
       if (sub?.isOpen) {

@@ -156,6 +156,9 @@ for i = 1, n do
   k = k + 2 + nc
   a = a + 6 + 2 * nc
 end
+-- Last: how many processes read the outcome stream now (KEYS[#KEYS], scores are expiry times).
+local t = redis.call('TIME')
+out[n + 1] = redis.call('ZCOUNT', KEYS[#KEYS], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), '+inf')
 return out`;
 
 /**

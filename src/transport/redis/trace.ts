@@ -88,6 +88,7 @@ export class RedisTraceStream {
     const maxLen = String(Math.ceil(this.maxEntries / this.batch));
     const write = async (entries: TraceEntry[]): Promise<void> => {
       const c = await this.h.command();
+      if (this.h.closed()) return; // a command queued on a closing client would hold its close() forever
       const sends: Promise<unknown>[] = [];
       for (let i = 0; i < entries.length; i += this.batch) {
         sends.push(c.sendCommand(['XADD', this.h.key, 'MAXLEN', '~', maxLen, '*', 'b', JSON.stringify(entries.slice(i, i + this.batch)), 'o', this.h.consumer]));
