@@ -7,18 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { createClient } from 'redis';
 import { cli } from '../support/cli.js';
+import { startEchoWorker } from '../support/echo-worker.js';
 import { useRedisServer } from '../support/redis.js';
 import { sleep } from '../runner/helpers.js';
 import { uiFromRedis } from '../../src/ui/index.js';
 
 const redis = useRedisServer();
-const root = resolve(new URL('../../', import.meta.url).pathname);
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -31,20 +27,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_
 }
 
 test('trace stream on Redis: a worker process\'s entries in `agentflow trace --namespace` and in the viewer over Redis, with input/output and dead-letter replay', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'af-trace-redis-'));
-  const cfg = join(dir, 'agentflow.toml');
-  const ns = `tr${Date.now()}`;
-  writeFileSync(cfg, `[agent_flow]\nname = "trace-redis"\n[runtime]\nstop_timeout_seconds = 5\n[transport]\nkind = "redis"\nurl = "${redis().url}"\nnamespace = "${ns}"\npartitions = 2\nlease_ms = 1000\ntrace_entries = 1000\n[agents.echo]\nrole = "echo"\n`);
-  const agents = join(root, 'test/support/cli-redis-agents.ts');
-  const env: NodeJS.ProcessEnv = { ...process.env, AGENTFLOW_LOG_LEVEL: 'warn' };
-  delete env.NODE_TEST_CONTEXT;
-  let log = '';
-  const worker: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'examples/distributed/worker.ts'), '-c', cfg, '-a', agents], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const { cfg, agents, ns, process: worker } = await startEchoWorker(redis().url, 'tr', 'trace_entries = 1000\n');
   let ui: Awaited<ReturnType<typeof uiFromRedis>> | undefined;
   try {
-    for (let i = 0; i < 500 && !log.includes(': ready'); i++) await sleep(20);
-    assert.match(log, /: ready/);
     const ok = await cli(['run', '-c', cfg, '-a', agents, '--namespace', ns, '--input', 'hello', '--session', 'traced-1', '--quiet']);
     assert.equal(ok.code, 0, ok.err);
 

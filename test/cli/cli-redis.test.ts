@@ -6,32 +6,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { cli } from '../support/cli.js';
+import { startEchoWorker } from '../support/echo-worker.js';
 import { useRedisServer } from '../support/redis.js';
 import { sleep } from '../runner/helpers.js';
 
 const redis = useRedisServer();
-const root = resolve(new URL('../../', import.meta.url).pathname);
 
 test('cli on Redis: run --namespace gets a worker\'s answer; dlq list/show/replay/purge on the dead-letter stream; no worker → typed error', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'af-cli-redis-'));
-  const cfg = join(dir, 'agentflow.toml');
-  const ns = `cli${Date.now()}`;
-  writeFileSync(cfg, `[agent_flow]\nname = "cli-redis"\n[runtime]\nstop_timeout_seconds = 5\n[transport]\nkind = "redis"\nurl = "${redis().url}"\nnamespace = "${ns}"\npartitions = 2\nlease_ms = 1000\n[agents.echo]\nrole = "echo"\n`);
-  const agents = join(root, 'test/support/cli-redis-agents.ts');
-  const env: NodeJS.ProcessEnv = { ...process.env, AGENTFLOW_LOG_LEVEL: 'warn' };
-  delete env.NODE_TEST_CONTEXT;
-  let log = '';
-  const worker: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'examples/distributed/worker.ts'), '-c', cfg, '-a', agents], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const { cfg, agents, ns, process: worker } = await startEchoWorker(redis().url, 'cli');
   try {
-    for (let i = 0; i < 500 && !log.includes(': ready'); i++) await sleep(20);
-    assert.match(log, /: ready/);
-
     const ok = await cli(['run', '-c', cfg, '-a', agents, '--namespace', ns, '--input', 'hello', '--quiet']);
     assert.equal(ok.code, 0, ok.err);
     assert.match(ok.out, /^echo: hello \(pid (\d+)\)/);
