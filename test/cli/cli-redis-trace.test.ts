@@ -7,6 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { createClient } from 'redis';
 import { cli } from '../support/cli.js';
 import { startEchoWorker } from '../support/echo-worker.js';
@@ -15,6 +17,7 @@ import { sleep } from '../runner/helpers.js';
 import { uiFromRedis } from '../../src/ui/index.js';
 
 const redis = useRedisServer();
+const root = resolve(new URL('../../', import.meta.url).pathname);
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -44,6 +47,17 @@ test('trace stream on Redis: a worker process\'s entries in `agentflow trace --n
     const missing = await cli(['trace', 'nobody', '-c', cfg, '--namespace', ns]);
     assert.equal(missing.code, 1);
     assert.match(missing.err, new RegExp(`no entries for session nobody in redis://127\\.0\\.0\\.1:\\d+ namespace "${ns}"`));
+
+    // `agentflow ui --namespace` serves the namespace (the command's wiring; the views are checked below in code).
+    const uiProc = spawn(process.execPath, [join(root, 'bin/agentflow.mjs'), 'ui', '-c', cfg, '--namespace', ns, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    uiProc.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
+    const url = await until('the ui command\'s URL', async () => /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(printed)?.[1]);
+    const served = (await (await fetch(`${url}api/sessions`)).json()) as { sessionId: string }[];
+    assert.ok(served.some((x) => x.sessionId === 'traced-1'), 'the command shows the namespace\'s sessions');
+    const exited = new Promise<number | null>((ok2) => uiProc.once('exit', ok2));
+    uiProc.kill('SIGINT');
+    assert.equal(await exited, 0, 'Ctrl-C stops it cleanly');
 
     // The viewer over the namespace: live entries, input and output, dead letters with replay.
     ui = await uiFromRedis({ url: redis().url, namespace: ns, port: 0, write: true });
