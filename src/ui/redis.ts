@@ -51,13 +51,15 @@ export async function uiFromRedis(options: RedisUiOptions = {}): Promise<UiServe
   let stopFollow: () => void = () => undefined;
   try {
     await runner.start();
-    stopFollow = transport.traces.follow(
-      (entries) => entries.forEach((e) => store.add(e)),
-      (n) => (skipped += n),
-    );
+    // The history, then everything written after it: each entry once (the Agents page counts them).
     const history = await transport.traces.read({ count: options.history ?? 20_000 });
     skipped += history.skipped;
     for (const e of history.entries) store.add(e);
+    stopFollow = transport.traces.follow(
+      (entries) => entries.forEach((e) => store.add(e)),
+      (n) => (skipped += n),
+      history.lastId,
+    );
   } catch (err) {
     stopFollow();
     await runner.stop();

@@ -183,3 +183,16 @@ test('ui agent figures: percentiles over a bounded window, throughput buckets, c
   assert.equal(other!.completed, 2);
   assert.equal(tool!.completed, 1);
 });
+
+test('ui store: event inputs and outputs are bounded in count and size (the oldest forgotten, large values shown by size)', async () => {
+  const { UiStore } = await import('../../src/ui/index.js');
+  const store = new UiStore({ maxDetails: 2, maxDetailChars: 100 });
+  const input = (data: unknown) => ({ data, metadata: {} });
+  store.detail({ eventId: 'e1', sessionId: 's', input: input({ a: 1 }) });
+  store.detail({ eventId: 'e2', sessionId: 's', input: input({ big: 'x'.repeat(500) }) });
+  store.detail({ eventId: 'e3', sessionId: 's', input: input({ c: 3 }) });
+  store.add({ type: 'event_end', timestamp: 1, eventId: 'e1', sessionId: 's', agentId: 'a', status: 'completed' });
+  assert.equal(store.event('e1')?.detail, undefined, 'the oldest detail is forgotten; its entries remain');
+  assert.deepEqual(store.event('e2')?.detail?.input?.data, { '(too large to show)': `${JSON.stringify({ big: 'x'.repeat(500) }).length} characters` });
+  assert.deepEqual(store.event('e3')?.detail?.input?.data, { c: 3 });
+});

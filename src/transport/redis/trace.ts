@@ -135,38 +135,41 @@ export class RedisTraceStream {
    * The entries held, oldest first: of one session when `session` is given,
    * the last `count` when given. Unreadable batches are counted in `skipped`.
    */
-  async read(options: { session?: string; count?: number } = {}): Promise<{ entries: TraceEntry[]; skipped: number }> {
+  async read(options: { session?: string; count?: number } = {}): Promise<{ entries: TraceEntry[]; skipped: number; lastId: string }> {
     const c = await this.h.command();
     const reply = (await c.sendCommand(['XRANGE', this.h.key, '-', '+'])) as unknown;
-    const { entries, skipped } = decode(parseEntries(this.h.key, reply).map((e) => e.fields.b ?? ''));
+    const batches = parseEntries(this.h.key, reply);
+    const { entries, skipped } = decode(batches.map((e) => e.fields.b ?? ''));
+    const lastId = batches.length > 0 ? batches[batches.length - 1]!.id : '0-0';
     const mine = options.session === undefined ? entries : entries.filter((e) => e.sessionId === options.session);
     mine.sort((a, b) => a.timestamp - b.timestamp);
-    return { entries: options.count === undefined ? mine : mine.slice(-options.count), skipped };
+    return { entries: options.count === undefined ? mine : mine.slice(-options.count), skipped, lastId };
   }
 
   /**
-   * Calls `fn` with each batch written from now on (by any process), until
-   * the returned function is called or the transport closes. `onSkipped`
-   * counts unreadable batches.
+   * Calls `fn` with each batch written from now on (by any process), or
+   * after stream id `from` (a {@link RedisTraceStream.read}'s `lastId`: no
+   * gap and no overlap with what it read), until the returned function is
+   * called or the transport closes. `onSkipped` counts unreadable batches.
    */
-  follow(fn: (entries: TraceEntry[]) => void, onSkipped: (n: number) => void = () => undefined): () => void {
+  follow(fn: (entries: TraceEntry[]) => void, onSkipped: (n: number) => void = () => undefined, from?: string): () => void {
     let stopped = false;
     void (async () => {
       let sub: Client | undefined;
       try {
         const cmd = await this.h.command();
-        const last = (await cmd.sendCommand(['XREVRANGE', this.h.key, '+', '-', 'COUNT', '1'])) as [string, unknown][] | null;
-        let from = last && last.length > 0 ? String(last[0]![0]) : '0-0';
+        const last = from === undefined ? ((await cmd.sendCommand(['XREVRANGE', this.h.key, '+', '-', 'COUNT', '1'])) as [string, unknown][] | null) : null;
+        let after = from ?? (last && last.length > 0 ? String(last[0]![0]) : '0-0');
         sub = cmd.duplicate();
         sub.on('error', () => undefined);
         this.h.track(sub);
         await sub.connect();
         while (!stopped && !this.h.closed()) {
-          const reply = (await sub.sendCommand(['XREAD', 'COUNT', '100', 'BLOCK', '200', 'STREAMS', this.h.key, from])) as unknown;
+          const reply = (await sub.sendCommand(['XREAD', 'COUNT', '100', 'BLOCK', '200', 'STREAMS', this.h.key, after])) as unknown;
           for (const [, list] of streamsOf(reply)) {
             const got = parseEntries(this.h.key, list);
             if (got.length === 0) continue;
-            from = got[got.length - 1]!.id;
+            after = got[got.length - 1]!.id;
             const { entries, skipped } = decode(got.map((e) => e.fields.b ?? ''));
             if (skipped > 0) onSkipped(skipped);
             if (entries.length > 0) fn(entries);
