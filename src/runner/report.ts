@@ -3,10 +3,10 @@
  * log line for failures, and the outcome on the bus.
  * @module
  */
-import type { FailureReason } from '../core/errors.js';
+import { ErrorCodes, type FailureReason } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { hopOf } from '../core/meta.js';
-import type { EventOutcome, EventStatus } from '../core/outcome.js';
+import type { DeadLetterRecord, EventOutcome, EventStatus } from '../core/outcome.js';
 import { InMemoryTraceLogger, toTraceError, type TraceLogger } from '../core/trace.js';
 import type { OutcomeBus } from './outcomes.js';
 import type { Verdict } from './pipeline/env.js';
@@ -35,7 +35,7 @@ export interface ReportingWorker {
  * reportOutcome(worker, bus, task, verdict, 'completed', undefined);
  * ```
  */
-export function reportOutcome(w: ReportingWorker, bus: OutcomeBus, t: Task, v: Verdict, status: EventStatus, reason: FailureReason | undefined): void {
+export function reportOutcome(w: ReportingWorker, bus: OutcomeBus, t: Task, v: Verdict, status: EventStatus, reason: FailureReason | undefined, prebuilt?: () => EventOutcome, announced = false): void {
   const ev = t.event;
   if (status === 'completed') w.counters.completed++;
   else if (status === 'failed') w.counters.failed++;
@@ -75,20 +75,72 @@ export function reportOutcome(w: ReportingWorker, bus: OutcomeBus, t: Task, v: V
   }
   if (status !== 'completed' && w.debug) w.logger.debug({ eventId: ev._id, reason, err: v.error?.message }, 'event failed');
   if (bus.active) {
-    const o: EventOutcome = {
-      event: ev,
-      eventId: ev._id,
-      sessionId: ev._meta.session_id ?? '',
-      agentId: t.agentId,
-      status,
-      reason,
-      error: v.error,
-      state: v.state,
-      agentResult: v.agentResult,
-      attempts: t.attempt,
-      emitted: v.children.map((c) => c._id),
-      durationMs: now - t.startedAt,
-    };
-    bus.publish({ type: 'outcome', outcome: o });
+    const built = prebuilt?.(); // the one a transport announced (unless the status changed since: a dead-letter sink that threw)
+    const m = { type: 'outcome' as const, outcome: built !== undefined && built.status === status ? built : outcomeOf(t, v, status, reason, now) };
+    // A transport that announced the outcome with the settlement (atomically) already told the other processes.
+    if (announced) bus.deliver(m);
+    else bus.publish(m);
   }
+}
+
+/**
+ * The final outcome of a task, as subscribers receive it.
+ *
+ * @example
+ * ```ts
+ * const o = outcomeOf(task, verdict, 'completed', undefined, Date.now());
+ * ```
+ */
+export function outcomeOf(t: Task, v: Verdict, status: EventStatus, reason: FailureReason | undefined, now = t.endedAt !== 0 ? t.endedAt : Date.now()): EventOutcome {
+  const ev = t.event;
+  return {
+    event: ev,
+    eventId: ev._id,
+    sessionId: ev._meta.session_id ?? '',
+    agentId: t.agentId,
+    status,
+    reason,
+    error: v.error,
+    state: v.state,
+    agentResult: v.agentResult,
+    attempts: t.attempt,
+    emitted: v.children.map((c) => c._id),
+    durationMs: now - t.startedAt,
+  };
+}
+
+/**
+ * {@link outcomeOf}, built on first call and the same object afterwards.
+ *
+ * @example
+ * ```ts
+ * const outcome = lazyOutcome(task, verdict, 'completed', undefined);
+ * outcome() === outcome(); // true
+ * ```
+ */
+export function lazyOutcome(t: Task, v: Verdict, status: EventStatus, reason: FailureReason | undefined): () => EventOutcome {
+  let o: EventOutcome | undefined;
+  return () => (o ??= outcomeOf(t, v, status, reason));
+}
+
+/**
+ * The dead-letter record of a task that failed for good.
+ *
+ * @example
+ * ```ts
+ * const record = deadRecordOf(task, verdict, 'retries_exhausted');
+ * ```
+ */
+export function deadRecordOf(t: Task, v: Verdict, reason: FailureReason): DeadLetterRecord {
+  const ev = t.event;
+  return {
+    id: ev._id,
+    event: ev.toJSON(),
+    reason,
+    error: { code: v.error?.code ?? ErrorCodes.AGENT_FAILED, message: v.error?.message ?? reason },
+    attempts: t.attempt,
+    agentId: t.agentId,
+    sessionId: ev._meta.session_id ?? '',
+    at: Date.now(),
+  };
 }

@@ -5,7 +5,7 @@
  * process is this over a shared transport.
  * @module
  */
-import { AgentflowError, ErrorCodes, TransportError, RunnerNotRunningError, ShutdownError, DeadlineExceededError, TimeoutError, type FailureReason } from '../core/errors.js';
+import { AgentflowError, TransportError, RunnerNotRunningError, ShutdownError, DeadlineExceededError, TimeoutError, type FailureReason } from '../core/errors.js';
 import { Event } from '../core/event.js';
 import type { AgentActivity } from '../core/activity.js';
 import type { CallbackRegistry } from '../core/hooks.js';
@@ -14,7 +14,7 @@ import type { Logger } from '../core/logger.js';
 import { MemoryStepStore, type StepStore } from '../core/steps.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import { routeOrchestrator } from '../core/orchestrator.js';
-import type { DeadLetterRecord, EventStatus } from '../core/outcome.js';
+import type { EventStatus } from '../core/outcome.js';
 import { toTraceError, type TraceLogger } from '../core/trace.js';
 import { isLocalQueue, type Delivery, type Settlement, type Transport } from '../transport/types.js';
 import type { AgentTable } from './agents.js';
@@ -26,7 +26,7 @@ import type { OutcomeBus } from './outcomes.js';
 import { checkEmitted } from './pipeline/admit.js';
 import { runPipeline, type PipelineEnv, type Verdict } from './pipeline/index.js';
 import { failed, inputStateOf } from './pipeline/results.js';
-import { reportOutcome } from './report.js';
+import { deadRecordOf, lazyOutcome, reportOutcome } from './report.js';
 import { Task, traceEntry, untrack, type TaskHost } from './task.js';
 import type { WorkerCounters, WorkerOptions } from './worker-types.js';
 
@@ -217,17 +217,7 @@ export class Worker implements PipelineEnv, TaskHost {
     }
     if (retry !== undefined && t.attempt > 1 && reason !== 'shutdown') reason = 'retries_exhausted';
     if (this.config.deadLetter !== undefined) {
-      const ev = t.event;
-      const record: DeadLetterRecord = {
-        id: ev._id,
-        event: ev.toJSON(),
-        reason,
-        error: { code: v.error?.code ?? ErrorCodes.AGENT_FAILED, message: v.error?.message ?? reason },
-        attempts: t.attempt,
-        agentId: t.agentId,
-        sessionId: ev._meta.session_id ?? '',
-        at: Date.now(),
-      };
+      const record = deadRecordOf(t, v, reason);
       return this.commit(t, v, 'dead_lettered', reason, { kind: 'dead', record, children });
     }
     this.commit(t, v, 'failed', reason, children.length === 0 ? ACK : { kind: 'ack', children });
@@ -236,6 +226,8 @@ export class Worker implements PipelineEnv, TaskHost {
   /** Settles the delivery with the transport; `status` undefined means a retry (no outcome yet). */
   private commit(t: Task, v: Verdict, status: EventStatus | undefined, reason: FailureReason | undefined, s: Settlement): void {
     if (this.instrumentation?.publish !== undefined && v.children.length !== 0) publishScoped(this.instrumentation, v.children, t.scope, this.logger);
+    // A shared transport may announce the final outcome in the same atomic step as the settlement (built once, if asked).
+    if (status !== undefined && this.transport.outcomes !== undefined) s = { ...s, outcome: lazyOutcome(t, v, status, reason) };
     let r: boolean | Promise<boolean>;
     try {
       r = this.transport.settle(t.delivery, s);
@@ -284,9 +276,10 @@ export class Worker implements PipelineEnv, TaskHost {
       const children = s.suppressed === undefined ? v.children : v.children.filter((c) => !s.suppressed!.includes(c._id));
       if (children.length !== 0) {
         this.counters.emitted += children.length;
-        if (this.bus.active) this.bus.publish({ type: 'published', parentId: ev._id, events: children });
+        // A transport that announced the settlement told the other processes already: deliver here only.
+        if (this.bus.active) (s.announced === true ? this.bus.deliver : this.bus.publish).call(this.bus, { type: 'published', parentId: ev._id, events: children });
       }
-      if (status !== undefined) reportOutcome(this, this.bus, t, v, status, reason);
+      if (status !== undefined) reportOutcome(this, this.bus, t, v, status, reason, s.outcome, s.announced === true);
       if (t.scope !== undefined) endAttempt(t, { status: status ?? 'retry', reason, errorCode: v.error?.code, errorMessage: v.error?.message, retryDelayMs: s.kind === 'retry' ? s.delayMs : undefined }, this.logger);
     } catch (err) {
       this.logger.error({ eventId: t.event._id, err }, 'trace logger threw while recording an outcome; counters kept');

@@ -10,7 +10,7 @@
  */
 import type { StepStore } from '../core/steps.js';
 import type { Event } from '../core/event.js';
-import type { BusMessage, DeadLetterRecord } from '../core/outcome.js';
+import type { BusMessage, DeadLetterRecord, EventOutcome } from '../core/outcome.js';
 
 /**
  * One delivery of an event to a worker.
@@ -51,7 +51,18 @@ export type Settlement = (
   | { readonly kind: 'ack'; readonly children?: readonly Event[] }
   | { readonly kind: 'retry'; readonly delayMs: number; readonly children?: readonly Event[] }
   | { readonly kind: 'dead'; readonly record: DeadLetterRecord; readonly children?: readonly Event[] }
-) & { suppressed?: string[] };
+) & {
+  suppressed?: string[];
+  /**
+   * The event's final outcome (ack and dead only; built on first call),
+   * offered to a transport that can announce it, with its published
+   * children, to the other processes in the same atomic step as the
+   * settlement. A transport that did sets `announced`; the runner then
+   * delivers both only in this process.
+   */
+  outcome?: () => EventOutcome;
+  announced?: boolean;
+};
 
 /**
  * What a transport guarantees, so the runner and users know what they get.

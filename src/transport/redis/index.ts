@@ -13,7 +13,7 @@ import { createClient } from 'redis';
 import { InvalidOptionError, QueueFullError, TransportError } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
 import type { Delivery, PublishOptions, Settlement, Transport, TransportCapabilities, TransportMetrics } from '../types.js';
-import { RedisOutcomeChannel } from './outcomes.js';
+import { busToWire, RedisOutcomeChannel } from './outcomes.js';
 import { RedisStepStore } from './steps.js';
 import { RedisDeadLetters } from './dead-letters.js';
 import { RedisTraceStream } from './trace.js';
@@ -63,7 +63,7 @@ export class RedisTransport implements Transport {
   private readonly scan = new Set<number>();
   private readonly local = new OwnerState();
   /** Settles of one event-loop turn go to Redis in one script call (one round trip for many events). */
-  private readonly batch = new SettleBatcher((keys, args) => retryConnection(async () => (await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 3), this.key('dlq'), this.key('due'), ...keys, this.key('readers'), 'workers', this.key('seen:'), String(SEEN_TTL_MS), ...args])) as unknown[], () => this.closed), (n) => (this.readers = { count: Number(n), at: Date.now() }));
+  private readonly batch = new SettleBatcher((keys, args) => retryConnection(async () => (this.outcomes.flushTo(this.cmd!) /* queued messages (activity) go before the outcomes */, await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 4), this.key('dlq'), this.key('due'), ...keys, this.key('outcomes'), this.key('readers'), 'workers', this.key('seen:'), String(SEEN_TTL_MS), this.consumer, ...args])) as unknown[], () => this.closed), (n) => (this.readers = { count: Number(n), at: Date.now() }));
   /** Processes reading the outcome stream, as of the last settle (their registration precedes what they wait for). */ private readers = { count: -1, at: 0 };
   private tick: NodeJS.Timeout | undefined;
   private available: (() => void) | undefined = undefined;
@@ -323,9 +323,11 @@ export class RedisTransport implements Transport {
     const children = s.children ?? [];
     const childKeys = children.map((c) => this.stream(hashPartition(c._meta.session_id ?? c._id, this.partitions)));
     const record = s.kind === 'dead' ? JSON.stringify({ ...s.record, partition: d.partition, entryId: d.entryId, deliveries: d.deliveryCount, lastConsumer: this.consumer }) : s.kind === 'retry' ? `${Date.now() + s.delayMs}:${d.deliveryCount}` : '';
-    const ok = await this.batch.settle([this.lease(d.partition), this.stream(d.partition), ...childKeys], [token, d.entryId, s.kind, record, String(children.length), (s.kind === 'retry' ? 'r' : '') + (d.deliveryCount > 1 ? 'd' : ''), ...children.flatMap((c) => [c._id, JSON.stringify(c.toJSON())])]);
+    const outcome /* announced with the settle, atomically, when someone reads; skipped when we know freshly nobody does */ = s.outcome !== undefined && !this.outcomes.unread() ? busToWire({ type: 'outcome', outcome: s.outcome() }) : '';
+    const ok = await this.batch.settle([this.lease(d.partition), this.stream(d.partition), ...childKeys], [token, d.entryId, s.kind, record, String(children.length), (s.kind === 'retry' ? 'r' : '') + (d.deliveryCount > 1 ? 'd' : ''), outcome, `{"t":"p","parent":${JSON.stringify(d.event._id)},"events":[`, ...children.flatMap((c) => [c._id, JSON.stringify(c.toJSON())])]);
     if (Array.isArray(ok)) s.suppressed = ok.slice(1).map((i) => children[Number(i) - 1]!._id);
-    else if (Number(ok) !== 1) {
+    s.announced = Number(Array.isArray(ok) ? ok[0] : ok) === 2;
+    if (!Array.isArray(ok) && Number(ok) !== 1 && Number(ok) !== 2) {
       this.lose(d.partition);
       return false;
     }
@@ -360,10 +362,7 @@ export class RedisTransport implements Transport {
   }
 
   /** Dies as a SIGKILL would (tests): nothing is released; leases expire and another worker takes over. */
-  kill(): void {
-    this.stopLocal();
-    for (const c of [...this.subs, this.blk, this.cmd]) if (c?.isOpen) c.destroy();
-  }
+  kill(): void { this.stopLocal(); for (const c of [...this.subs, this.blk, this.cmd]) if (c?.isOpen) c.destroy(); }
 
   private stopLocal(): void {
     this.closed = true;

@@ -116,11 +116,15 @@ function busFromJson(value: unknown): BusMessage | undefined {
   return undefined;
 }
 
-/** The messages of one stream entry: a batch (`b`, a JSON array) or, from older writers, one message (`m`). */
+/** The messages of one stream entry: a batch (`b`, a JSON array) or messages each in a field `m` (repeated: joined by newlines). */
 function messagesOf(fields: Record<string, string>): BusMessage[] {
   if (fields.m !== undefined) {
-    const m = busFromWire(fields.m);
-    return m === undefined ? [] : [m];
+    const out: BusMessage[] = [];
+    for (const text of fields.m.split('\n')) {
+      const m = busFromWire(text);
+      if (m !== undefined) out.push(m);
+    }
+    return out;
   }
   let list: unknown;
   try {
@@ -194,6 +198,11 @@ export class RedisOutcomeChannel implements OutcomeChannel {
   private skew = 0;
   constructor(private readonly h: RedisOutcomeChannelHost) {}
 
+  /** True when the transport knows, freshly, that no process reads outcomes (they need not be written). */
+  unread(): boolean {
+    return this.h.unread?.() === true;
+  }
+
   /**
    * A process that does not read every outcome (`readAll: false`) reads them
    * while at least one caller wants them (a `run()` or `stream()` waiting on
@@ -248,31 +257,37 @@ export class RedisOutcomeChannel implements OutcomeChannel {
 
   private pending: string[] = [];
   private written: Promise<void> | undefined;
+  private settleWritten: [() => void, (err: unknown) => void] = [() => undefined, () => undefined];
 
   /** Queues the message; the messages of one event-loop turn go out as one stream entry (at most 256 each). */
   publish(m: BusMessage): Promise<void> {
-    if (m.type !== 'cancel' && this.h.unread?.() === true) return Promise.resolve(); // nobody reads outcomes: skip the work
+    if (m.type !== 'cancel' && this.unread()) return Promise.resolve(); // nobody reads outcomes: skip the work
     if (m.type === 'cancel' && this.h.controlKey !== undefined) return this.h.command().then((c) => c.sendCommand(['XADD', this.h.controlKey!, 'MAXLEN', '~', '10000', '*', 'b', `[${busToWire(m)}]`, 'o', this.h.consumer])).then(() => undefined);
     this.pending.push(busToWire(m));
-    this.written ??= new Promise<void>((resolve, reject) =>
-      setImmediate(() => {
-        const batch = this.pending;
-        this.pending = [];
-        this.written = undefined;
-        this.write(batch).then(resolve, reject);
-      }),
-    );
+    this.written ??= new Promise<void>((resolve, reject) => {
+      this.settleWritten = [resolve, reject];
+      setImmediate(() => void this.h.command().then((c) => this.flushTo(c), reject));
+    });
     return this.written;
   }
 
-  private async write(batch: string[]): Promise<void> {
-    const c = await this.h.command();
-    if (this.h.closed()) return; // a command queued on a closing client would hold its close() forever
+  /**
+   * Sends the queued messages now, on `c`. The transport calls it right
+   * before a settle that may announce outcomes on the same connection, so a
+   * chain's activity reaches readers before its outcome.
+   */
+  flushTo(c: Client): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    const [resolve, reject] = this.settleWritten;
+    this.pending = [];
+    this.written = undefined;
+    if (this.h.closed()) return resolve(); // a command queued on a closing client would hold its close() forever
     const sends: Promise<unknown>[] = [];
     for (let i = 0; i < batch.length; i += 256) {
       sends.push(c.sendCommand(['XADD', this.h.key, 'MAXLEN', '~', '100000', '*', 'b', `[${batch.slice(i, i + 256).join(',')}]`, 'o', this.h.consumer]));
     }
-    await Promise.all(sends);
+    Promise.all(sends).then(() => resolve(), reject);
   }
 
   subscribe(fn: (m: BusMessage) => void): () => void {

@@ -50,7 +50,11 @@ export function parseEntries(_stream: string, list: unknown): Entry[] {
     if (!Array.isArray(item) || item.length < 2 || !Array.isArray(item[1])) continue;
     const kv = item[1] as unknown[];
     const fields: Record<string, string> = {};
-    for (let i = 0; i + 1 < kv.length; i += 2) fields[String(kv[i])] = String(kv[i + 1]);
+    for (let i = 0; i + 1 < kv.length; i += 2) {
+      const k = String(kv[i]);
+      // A repeated field (the settle script's announced messages): its values joined by newlines, which JSON text never holds.
+      fields[k] = fields[k] === undefined ? String(kv[i + 1]) : `${fields[k]}\n${String(kv[i + 1])}`;
+    }
     out.push({ id: String(item[0]), fields });
   }
   return out;
