@@ -8,7 +8,6 @@
  * owner. Requires the `redis` package (node-redis, an optional peer).
  * @module
  */
-import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import { InvalidOptionError, QueueFullError, TransportError } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
@@ -20,13 +19,14 @@ import { RedisTraceStream } from './trace.js';
 import { retryConnection } from './retry.js';
 import { fromEntry, OwnerState, RedisDelivery, SettleBatcher } from './local.js';
 import { ACQUIRE, PUBLISH, RELEASE, RENEW, SEEN_TTL_MS, SETTLE, SETTLE_MANY } from './scripts.js';
-import { hashPartition, parseEntries, redactUrl, streamsOf, type Entry } from './wire.js';
+import { hashPartition, parseEntries, streamsOf, type Entry } from './wire.js';
 
 type Client = ReturnType<typeof createClient>;
 
 export type { RedisTransportOptions } from './options.js';
-import type { RedisTransportOptions } from './options.js';
+import { resolveOptions, type RedisTransportOptions } from './options.js';
 import { namespaceMetrics } from './metrics.js';
+import { claimPartition, pendingOf } from './claim.js';
 
 
 /**
@@ -61,6 +61,7 @@ export class RedisTransport implements Transport {
   private readonly validUntil = new Map<number, number>();
   private readonly toRelease = new Set<number>();
   private readonly scan = new Set<number>();
+  /** A read failed: its reply (entries Redis handed us) may be lost; see recoverLostRead. */ private lostRead = false;
   private readonly local = new OwnerState();
   /** Settles of one event-loop turn go to Redis in one script call (one round trip for many events). */
   private readonly batch = new SettleBatcher((keys, args) => retryConnection(async () => (this.outcomes.flushTo(this.cmd!) /* queued messages (activity) go before the outcomes */, await this.cmd!.sendCommand(['EVAL', SETTLE_MANY, String(keys.length + 4), this.key('dlq'), this.key('due'), ...keys, this.key('outcomes'), this.key('readers'), 'workers', this.key('seen:'), String(SEEN_TTL_MS), this.consumer, ...args])) as unknown[], () => this.closed), (n) => (this.readers = { count: Number(n), at: Date.now() }));
@@ -78,19 +79,10 @@ export class RedisTransport implements Transport {
   private readonly subs = new Set<Client>();
 
   constructor(options: RedisTransportOptions = {}) {
-    const p = options.partitions ?? 8;
-    if (!(Number.isInteger(p) && p > 0 && p <= 1024)) throw new InvalidOptionError('partitions', `must be an integer from 1 to 1024, got ${p}`);
-    const ns = options.namespace ?? 'agentflow';
-    if (!/^[A-Za-z0-9_.-]+$/.test(ns)) throw new InvalidOptionError('namespace', `must be letters, digits, "_", "-" or ".", got "${ns}"`);
-    this.partitions = p;
+    const r = resolveOptions(options);
+    ({ partitions: this.partitions, namespace: this.namespace, capacity: this.capacity, rawUrl: this.rawUrl, url: this.url, consumer: this.consumer, onError: this.onError } = r);
     this.partitionsGiven = options.partitions !== undefined;
-    this.namespace = ns;
-    this.capacity = options.capacity ?? 10_000;
-    this.rawUrl = options.url ?? 'redis://127.0.0.1:6379';
-    this.url = redactUrl(this.rawUrl);
-    this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    this.o = { leaseMs: options.leaseMs ?? 15_000, maxDeliveries: options.maxDeliveries ?? 3, blockMs: options.blockMs ?? 100, role: options.role ?? 'worker' };
-    this.onError = options.onError ?? (() => undefined);
+    this.o = { ...r.tuning };
     this.steps = new RedisStepStore(async () => (await this.connect(), this.cmd!), this.key('once:'));
     this.deadLetterStream = new RedisDeadLetters(async () => (await this.connect(), this.cmd!), this.key('dlq'));
     const host = (what: string) => ({ key: this.key(what), consumer: this.consumer, command: async () => (await this.connect(), this.cmd!), closed: () => this.closed, track: (c: Client) => this.subs.add(c), onError: (err: unknown) => this.onError(new TransportError(this.name, `${what} stream on ${this.url}`, err)) });
@@ -249,16 +241,10 @@ export class RedisTransport implements Transport {
     while (out.length < max && this.local.first.length !== 0) this.local.admit(this.local.first.shift()!, out);
     if (out.length >= max || this.o.role !== 'worker') return out;
     for (const p of [...this.scan]) {
-      // A new owner first takes the partition's unsettled entries, in stream order.
+      // A new owner first takes the partition's unsettled entries, in stream order (again on the next call if a command fails).
       this.scan.delete(p);
-      const claimed = (await this.cmd!.sendCommand(['XAUTOCLAIM', this.stream(p), 'workers', this.consumer, '0', '0-0', 'COUNT', '1000'])) as unknown[];
-      const entries = parseEntries(this.stream(p), claimed?.[1]);
-      if (entries.length === 0) continue;
-      const pend = (await this.cmd!.sendCommand(['XPENDING', this.stream(p), 'workers', entries[0]!.id, entries.at(-1)!.id, String(entries.length)])) as [string, string, number, number][];
-      const counts = new Map(pend.map((x) => [String(x[0]), Number(x[3])]));
-      const fields = entries.flatMap((e) => [`${this.stream(p)}|${e.id}`, `${this.stream(p)}|${e.id}|c`]);
-      const state = (await this.cmd!.sendCommand(['HMGET', this.key('due'), ...fields])) as (string | null)[];
-      for (let i = 0; i < entries.length; i++) await this.take(p, entries[i]!, counts.get(entries[i]!.id) ?? 2, out, state[2 * i] ?? undefined, Number(state[2 * i + 1] ?? 0));
+      const claimed = await claimPartition(this.cmd!, this.stream(p), this.key('due'), this.consumer).catch((err: unknown) => (this.scan.add(p), Promise.reject(err)));
+      for (const c of claimed) await this.take(p, c.entry, c.count, out, c.due, c.crashes);
     }
     if (out.length >= max || this.owned.size === 0) {
       // Nothing owned yet: wait a little (never keeping the process alive, never after close).
@@ -280,10 +266,11 @@ export class RedisTransport implements Transport {
       if (out.length === 0 && !this.closed) await new Promise((r) => setTimeout(r, Math.min(this.o.blockMs, 20)).unref());
       return out;
     }
+    if (this.lostRead) await this.recoverLostRead(owned, out);
     const reply = (await this.blk!.sendCommand([
       'XREADGROUP', 'GROUP', 'workers', this.consumer, 'COUNT', String(max - out.length), 'BLOCK', String(this.o.blockMs),
       'STREAMS', ...owned.map((p) => this.stream(p)), ...owned.map(() => '>'),
-    ])) as unknown;
+    ]).catch((err: unknown) => ((this.lostRead = true), Promise.reject(err)))) as unknown;
     this.expireStale();
     for (const [streamKey, list] of streamsOf(reply)) {
       const p = owned.find((x) => this.stream(x) === String(streamKey));
@@ -292,6 +279,19 @@ export class RedisTransport implements Transport {
       for (const e of parseEntries(String(streamKey), list)) await this.take(p, e, 1, out);
     }
     return out;
+  }
+
+  /**
+   * A read whose reply was lost (a dropped connection) may have handed this
+   * consumer entries it never received: before reading anything newer, the
+   * pending entries it does not hold are taken (in stream order; session order holds).
+   */
+  private async recoverLostRead(owned: number[], out: Delivery[]): Promise<void> {
+    const before = this.local.receipts(); // an entry held before the history read is not one of them, even if settled meanwhile
+    const found = await pendingOf(this.blk!, owned.map((p) => this.stream(p)), this.consumer);
+    this.lostRead = false;
+    const now = this.local.receipts();
+    for (const [i, entries] of found.entries()) for (const e of entries) if (!before.has(`${owned[i]}:${e.id}`) && !now.has(`${owned[i]}:${e.id}`)) await this.take(owned[i]!, e, 1, out);
   }
 
   /** Turns an entry into a delivery: corrupt entries and poison events go to the dead-letter stream. */

@@ -175,6 +175,14 @@ export class OwnerState {
     return this.first.some((d) => d.partition === p) || this.suspects.some((d) => d.partition === p);
   }
 
+  /** The receipts of every delivery held here (running, waiting its turn or a retry, ready, suspect). */
+  receipts(): Set<string> {
+    const r = new Set(this.inflight.keys());
+    for (const t of this.turns.values()) for (const d of [t.owner, ...t.waiting]) if (d.state !== 3) r.add(d.receipt);
+    for (const d of [...this.first, ...this.suspects]) r.add(d.receipt);
+    return r;
+  }
+
   /** Forgets everything, as a crash would. */
   clear(): void {
     for (const d of this.inflight.values()) (d.state = 3), d.timer?.clear();

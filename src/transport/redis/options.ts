@@ -2,6 +2,9 @@
  * Options of the Redis Streams transport.
  * @module
  */
+import { hostname } from 'node:os';
+import { InvalidOptionError } from '../../core/errors.js';
+import { redactUrl } from '../../core/redact.js';
 
 /**
  * Options for {@link RedisTransport}.
@@ -34,4 +37,30 @@ export interface RedisTransportOptions {
   role?: 'worker' | 'producer';
   /** Where client errors go (every client has an error listener). Default: ignored after counting. */
   onError?: (err: Error) => void;
+}
+
+/**
+ * The options checked (typed errors naming the option) and defaulted.
+ *
+ * @example
+ * ```ts
+ * const o = resolveOptions({ namespace: 'orders' }); // o.partitions === 8
+ * ```
+ */
+export function resolveOptions(options: RedisTransportOptions) {
+  const partitions = options.partitions ?? 8;
+  if (!(Number.isInteger(partitions) && partitions > 0 && partitions <= 1024)) throw new InvalidOptionError('partitions', `must be an integer from 1 to 1024, got ${partitions}`);
+  const namespace = options.namespace ?? 'agentflow';
+  if (!/^[A-Za-z0-9_.-]+$/.test(namespace)) throw new InvalidOptionError('namespace', `must be letters, digits, "_", "-" or ".", got "${namespace}"`);
+  const rawUrl = options.url ?? 'redis://127.0.0.1:6379';
+  return {
+    partitions,
+    namespace,
+    capacity: options.capacity ?? 10_000,
+    rawUrl,
+    url: redactUrl(rawUrl),
+    consumer: options.consumer ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    tuning: { leaseMs: options.leaseMs ?? 15_000, maxDeliveries: options.maxDeliveries ?? 3, blockMs: options.blockMs ?? 100, role: options.role ?? 'worker' } as const,
+    onError: options.onError ?? ((): void => undefined),
+  };
 }
