@@ -199,7 +199,7 @@ export class Event {
       targetAgentId: this._target,
       sourceAgentId: this._source,
       data: cloneJson(this._data, 'data', this._id),
-      metadata: { ...this._meta },
+      metadata: Object.assign({}, this._meta),
     };
   }
 
@@ -225,8 +225,8 @@ export class Event {
     const ts = Date.parse(r.timestamp as string);
     if (Number.isNaN(ts)) throw new InvalidEventJsonError('timestamp', `must be an RFC 3339 time, got "${String(r.timestamp)}"`);
     const id = r.id as string;
-    const data = cloneRecord((r.data ?? {}) as Record<string, unknown>, 'data', id);
-    const meta = cloneMetadata(r.metadata as Metadata | undefined, id, (k, p) => new InvalidMetadataError(k, p, id));
+    const data = cloneRecord((r.data ?? {}) as Record<string, unknown>, 'data', id, true);
+    const meta = cloneMetadata(r.metadata as Metadata | undefined, id, (k, p) => new InvalidMetadataError(k, p, id), true);
     return new Event(id, ts, r.targetAgentId as string, r.sourceAgentId as string, data, meta);
   }
 }
@@ -254,8 +254,9 @@ export function newEvent(targetAgentId: string, data: EventData = {}, metadata: 
   let d: EventData;
   let m: Metadata;
   try {
-    d = cloneRecord(data, 'data', id);
-    m = cloneMetadata(metadata, id, (k, p) => new InvalidMetadataError(k, p, id));
+    // Exact-shape copies: an event waits in queues (memory per queued event), and its data is not extended.
+    d = cloneRecord(data, 'data', id, true);
+    m = cloneMetadata(metadata, id, (k, p) => new InvalidMetadataError(k, p, id), true);
   } catch (err) {
     if (err instanceof AgentflowError) throw err;
     // A throwing getter or Proxy trap in the caller's object.

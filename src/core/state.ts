@@ -120,7 +120,8 @@ export class State {
   }
   /** A deep copy sharing no mutable structure with this state. */
   clone(): State {
-    return State._adopt(cloneJson(this._data, 'state'), { ...this._meta });
+    // Built by assignment, not spread: a state is cloned to be extended (see cloneObject).
+    return State._adopt(cloneJson(this._data, 'state'), Object.assign({}, this._meta));
   }
   /** A deep copy of the data as a plain object. */
   toObject(): JsonObject {
@@ -128,7 +129,7 @@ export class State {
   }
   /** The JSON form (deep copies). */
   toJSON(): StateJSON {
-    return { data: cloneJson(this._data, 'state'), meta: { ...this._meta } };
+    return { data: cloneJson(this._data, 'state'), meta: Object.assign({}, this._meta) };
   }
   /** Rebuilds a state from {@link State.toJSON} output. */
   static fromJSON(json: StateJSON): State {
