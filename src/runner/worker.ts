@@ -227,7 +227,7 @@ export class Worker implements PipelineEnv, TaskHost {
   private commit(t: Task, v: Verdict, status: EventStatus | undefined, reason: FailureReason | undefined, s: Settlement): void {
     if (this.instrumentation?.publish !== undefined && v.children.length !== 0) publishScoped(this.instrumentation, v.children, t.scope, this.logger);
     // A shared transport may announce the final outcome in the same atomic step as the settlement (built once, if asked).
-    if (status !== undefined && this.transport.outcomes !== undefined) s = { ...s, outcome: lazyOutcome(t, v, status, reason) };
+    if (status !== undefined && this.transport.outcomes !== undefined) (s = Object.assign({}, s)).outcome = lazyOutcome(t, v, status, reason); // (not a spread: see cloneObject)
     let r: boolean | Promise<boolean>;
     try {
       r = this.transport.settle(t.delivery, s);

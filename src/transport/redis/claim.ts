@@ -13,6 +13,11 @@ interface Commands {
  * An unsettled entry claimed by a new owner, with its delivery count and
  * what the due hash holds for it (a retry's `<due ms>:<attempt>`, crashes
  * while it ran alone).
+ *
+ * @example
+ * ```ts
+ * const c: ClaimedEntry = { entry: { id: '1-0', fields: { e: '{}' } }, count: 2, due: undefined, crashes: 0 };
+ * ```
  */
 export interface ClaimedEntry {
   entry: Entry;
