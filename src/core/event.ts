@@ -179,6 +179,8 @@ export class Event {
    */
   setData(key: string, value: JsonValue): void {
     const copy = cloneRecord({ [key]: value }, 'data', this._id);
+    // A copy first: the data may be lent to an input state (copy-on-write); and adding a key to an exact-shape copy is slow (see cloneObject).
+    this._data = Object.assign({}, this._data);
     this._data[key] = copy[key]!;
   }
   /**
@@ -188,6 +190,7 @@ export class Event {
   setMetadata(key: string, value: string): void {
     if (typeof value !== 'string') throw new InvalidMetadataError(key, `metadata values must be strings, got ${typeof value}`, this._id);
     if (key === '__proto__') throw new InvalidMetadataError(key, 'the key "__proto__" is not allowed', this._id);
+    this._meta = Object.assign({}, this._meta); // as in setData
     this._meta[key] = value;
   }
 

@@ -57,6 +57,26 @@ export class State {
     this._meta = meta ? cloneMetadata(meta, undefined, (k, p) => new InvalidMetadataError(k, p)) : {};
   }
 
+  /**
+   * @internal Bit 1: `_data` is borrowed (an event's, shared until the first
+   * write), bit 2: `_meta` is. A write copies the borrowed object first.
+   */
+  _lent = 0;
+
+  /** @internal Wraps an event's objects without copying (`lent` bits as for {@link State._lent}; the event copies its own before a write). */
+  static _borrow(data: JsonObject, meta: Metadata, lent: number): State {
+    const s = State._adopt(data, meta);
+    s._lent = lent;
+    return s;
+  }
+
+  /** @internal Copies whichever of `_data` (bit 1) and `_meta` (bit 2) is borrowed, before a write. */
+  _own(bit: number): void {
+    if (bit === 1) this._data = Object.assign({}, this._data);
+    else this._meta = Object.assign({}, this._meta);
+    this._lent &= ~bit;
+  }
+
   /** @internal Wraps already-owned objects without copying. */
   static _adopt(data: JsonObject, meta: Metadata): State {
     adopting = true;
@@ -76,6 +96,7 @@ export class State {
    * @throws {@link InvalidEventDataError} when `value` is not plain JSON or `key` is `__proto__`
    */
   set(key: string, value: JsonValue): this {
+    if ((this._lent & 1) !== 0) this._own(1);
     const t = typeof value;
     if (key !== '__proto__' && (t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value)))) {
       this._data[key] = value;
@@ -87,6 +108,7 @@ export class State {
   /** Removes `key`; returns whether it was set. */
   delete(key: string): boolean {
     if (!has.call(this._data, key)) return false;
+    if ((this._lent & 1) !== 0) this._own(1);
     delete this._data[key];
     return true;
   }
@@ -101,12 +123,14 @@ export class State {
   setMeta(key: string, value: string): this {
     if (typeof value !== 'string') throw new InvalidMetadataError(key, `state metadata values must be strings, got ${typeof value}`);
     if (key === '__proto__') throw new InvalidMetadataError(key, 'the key "__proto__" is not allowed');
+    if ((this._lent & 2) !== 0) this._own(2);
     this._meta[key] = value;
     return this;
   }
   /** Removes a metadata key; returns whether it was set. */
   deleteMeta(key: string): boolean {
     if (!has.call(this._meta, key)) return false;
+    if ((this._lent & 2) !== 0) this._own(2);
     delete this._meta[key];
     return true;
   }

@@ -68,7 +68,19 @@ export function admit(env: PipelineEnv, t: Task): State | Verdict {
   }
   if (t.expiry !== 0) env.clock.watch(t);
   try {
-    return State._adopt(cloneRecord(ev._data, 'data', ev._id), inputMeta(meta));
+    // The input state borrows the event's data when it is flat (no nested objects an agent could change through
+    // `get`) and its metadata when it has no `route`; either is copied on the state's first write (copy-on-write).
+    const d = ev._data;
+    let flat = 1;
+    for (const k in d) {
+      const v = d[k];
+      if (typeof v === 'object' && v !== null) {
+        flat = 0;
+        break;
+      }
+    }
+    const bare = meta.route === undefined ? 2 : 0;
+    return State._borrow(flat === 1 ? d : cloneRecord(d, 'data', ev._id), bare === 2 ? meta : inputMeta(meta), flat | bare);
   } catch (err) {
     return failed(t, 'invalid_event', err as AgentflowError, new State());
   }
