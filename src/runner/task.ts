@@ -77,11 +77,12 @@ export class Task implements AgentContext {
   constructor(
     private readonly host: TaskHost,
     delivery: Delivery,
+    startedAt = Date.now(),
   ) {
     this.delivery = delivery;
     this.event = delivery.event;
     this.attempt = delivery.deliveryCount;
-    this.startedAt = Date.now();
+    this.startedAt = startedAt;
   }
   get signal(): AbortSignal {
     if (this.controller === undefined) {
