@@ -364,7 +364,9 @@ export class Runner implements RunnerHost {
   private accept(event: Event): void {
     this.worker.checkEvent(event);
     const meta = event._meta;
-    if (meta.session_id === undefined || meta.session_id === '') meta.session_id = event._id;
+    // (A key added to the event's exact-shape metadata costs ~0.5 µs on Node 20: copied by assignment first, see cloneObject.)
+    if (meta.session_id === undefined) (event._meta = Object.assign({}, meta)).session_id = event._id;
+    else if (meta.session_id === '') meta.session_id = event._id;
     const r = this.worker.publish([event], false);
     if (r instanceof Promise) r.catch((err: unknown) => this.worker.recordUnpublished(event, err));
   }
