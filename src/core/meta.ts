@@ -89,6 +89,13 @@ export function hopOf(m: Metadata): number {
  * ```
  */
 export function deriveChild(parent: Event, kind: ChildKind, child: Event, source: string, systemMark?: string): Event {
+  // The child's metadata is copied first (by assignment): it may be lent to an input state (an agent emitting its own
+  // input event), and keys added to an event's exact-shape metadata are slow (see cloneObject).
+  child._meta = Object.assign({}, child._meta);
+  return applyChildRule(parent, kind, child, source, systemMark);
+}
+
+function applyChildRule(parent: Event, kind: ChildKind, child: Event, source: string, systemMark?: string): Event {
   const pm = parent._meta;
   const cm = child._meta;
   const system = kind === 'system';
@@ -117,7 +124,7 @@ export function deriveChild(parent: Event, kind: ChildKind, child: Event, source
 export function makeChild(parent: Event, kind: ChildKind, target: string, source: string, data: Event['_data'], meta: Metadata): Event {
   const own: Metadata = {};
   for (const k in meta) if (!NOT_INHERITED.has(k) || k === 'route') own[k] = meta[k]!;
-  return deriveChild(parent, kind, new Event(uuidv4(), Date.now(), target, source, data, own), source);
+  return applyChildRule(parent, kind, new Event(uuidv4(), Date.now(), target, source, data, own), source);
 }
 
 /**

@@ -75,7 +75,7 @@ export interface StreamHost {
  * ```
  */
 export async function* streamChain(host: StreamHost, event: Event, options: { signal?: AbortSignal } = {}): AsyncGenerator<StreamPart, void, undefined> {
-  event._meta[STREAM_META] = '1';
+  event.setMetadata(STREAM_META, '1'); // (a copy: the metadata may be lent to an earlier run's input state)
   const chainId = event._meta.chain_id ?? event._id;
   const parts: StreamPart[] = [];
   let wake: (() => void) | undefined;

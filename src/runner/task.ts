@@ -53,6 +53,8 @@ export class Task implements AgentContext {
   readonly startedAt: number;
   /** When the event ended, if already known (the fast path); 0 otherwise. */
   endedAt = 0;
+  /** The runner's own clock reading when the agent returned (0 when the agent supplied its times, or the clock moved since). */
+  clockAt = 0;
   agentId = '';
   /** Epoch ms when the event must be aborted; 0 for never. */
   expiry = 0;

@@ -239,7 +239,7 @@ export class Worker implements PipelineEnv, TaskHost {
     }
     if (r instanceof Promise) {
       r.then(
-        (ok) => (ok ? this.settled(t, v, status, reason, s) : this.settleFailed(t, undefined)),
+        (ok) => ((t.clockAt = 0), ok ? this.settled(t, v, status, reason, s) : this.settleFailed(t, undefined)), // (the clock moved)
         (err: unknown) => this.settleFailed(t, err),
       );
     } else if (r) this.settled(t, v, status, reason, s);
@@ -289,7 +289,7 @@ export class Worker implements PipelineEnv, TaskHost {
     } finally {
       this.inFlight--;
       // The agent's end time starts the next task dispatched now if only the runner's bookkeeping ran since.
-      this.afterTask(status === 'completed' && t.endedAt !== 0 && t.scope === undefined && this.leanTrace && !this.bus.active ? t.endedAt : 0);
+      this.afterTask(status === 'completed' && t.endedAt !== 0 && t.clockAt !== 0 && t.scope === undefined && this.leanTrace && !this.bus.active ? t.clockAt : 0);
     }
   }
 

@@ -58,3 +58,22 @@ test('a write to the event during a run does not reach the borrowed input state;
   assert.deepEqual(during, { n: 1, late: undefined });
   assert.equal(nestedAfter, 1);
 });
+
+test('review: runner.stream() and ctx.emit() wrote into metadata an input state had borrowed', async () => {
+  const r = createRunner({ logger: silentLogger() });
+  let hopSeen: string | undefined;
+  r.registerAgent('pass', (_c, _e, s) => s);
+  r.registerAgent('fwd', (ctx, e, s) => {
+    if (e.getMetadataValue('parent_event') === undefined) ctx.emit(e); // forwards its own input event
+    hopSeen ??= s.getMeta('hop_count') ?? 'none';
+    return s;
+  });
+  await r.start();
+  const ev = newEvent('pass', { n: 1 }, { session_id: 's' });
+  const res = await r.run(ev);
+  for await (const part of r.stream(ev)) void part;
+  await r.run(newEvent('fwd', { n: 1 }, { session_id: 't' }));
+  await r.stop();
+  assert.equal(res.state.getMeta('af_stream'), undefined, 'a later stream() of the same event does not reach an earlier result');
+  assert.equal(hopSeen, 'none', 'emitting its own input event does not change the agent\'s input state');
+});

@@ -97,6 +97,7 @@ function settleRun(t: Task, agentId: string, state: State, value: unknown, throw
   if (thrown === undefined) {
     try {
       result = normalizeResult(value, agentId, ev._id, started);
+      t.clockAt = result.outputState === value ? result.endTime : 0; // a State: the end time is the runner's clock
       if (result.error !== undefined) error = asAgentflowError(result.error, agentId, ev._id);
     } catch (err) {
       thrown = err;

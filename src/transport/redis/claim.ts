@@ -28,7 +28,7 @@ export interface ClaimedEntry {
 
 /**
  * Claims every unsettled entry of a partition stream for `consumer`, in
- * stream order (`XAUTOCLAIM` from `0-0`, up to 1,000), with delivery counts
+ * stream order (`XAUTOCLAIM` from `0-0`, every page), with delivery counts
  * (`XPENDING`) and due state (`HMGET` on the due hash).
  *
  * @example
@@ -37,8 +37,14 @@ export interface ClaimedEntry {
  * ```
  */
 export async function claimPartition(c: Commands, stream: string, dueKey: string, consumer: string): Promise<ClaimedEntry[]> {
-  const claimed = (await c.sendCommand(['XAUTOCLAIM', stream, 'workers', consumer, '0', '0-0', 'COUNT', '1000'])) as unknown[];
-  const entries = parseEntries(stream, claimed?.[1]);
+  const entries: Entry[] = [];
+  // Page by page (1,000 entries each) until the cursor comes back to the start.
+  for (let from = '0-0'; ; ) {
+    const claimed = (await c.sendCommand(['XAUTOCLAIM', stream, 'workers', consumer, '0', from, 'COUNT', '1000'])) as unknown[];
+    entries.push(...parseEntries(stream, claimed?.[1]));
+    from = String(claimed?.[0] ?? '0-0');
+    if (from === '0-0') break;
+  }
   if (entries.length === 0) return [];
   const pend = (await c.sendCommand(['XPENDING', stream, 'workers', entries[0]!.id, entries.at(-1)!.id, String(entries.length)])) as [string, string, number, number][];
   const counts = new Map(pend.map((x) => [String(x[0]), Number(x[3])]));
@@ -59,11 +65,18 @@ export async function claimPartition(c: Commands, stream: string, dueKey: string
  * ```
  */
 export async function pendingOf(c: Commands, streams: readonly string[], consumer: string): Promise<Entry[][]> {
-  const reply = await c.sendCommand(['XREADGROUP', 'GROUP', 'workers', consumer, 'COUNT', '1000', 'STREAMS', ...streams, ...streams.map(() => '0')]);
-  const out = streams.map((): Entry[] => []);
-  for (const [key, list] of streamsOf(reply)) {
-    const i = streams.indexOf(String(key));
-    if (i >= 0) out[i] = parseEntries(String(key), list);
+  const out: Entry[][] = [];
+  for (const stream of streams) {
+    const all: Entry[] = [];
+    // Page by page (1,000 entries each, from the last id read): a busy session can keep many entries pending here.
+    for (let from = '0'; ; ) {
+      const list = streamsOf(await c.sendCommand(['XREADGROUP', 'GROUP', 'workers', consumer, 'COUNT', '1000', 'STREAMS', stream, from]))[0]?.[1];
+      const n = Array.isArray(list) ? list.length : 0;
+      all.push(...parseEntries(stream, list));
+      if (n < 1000) break;
+      from = String(((list as unknown[])[n - 1] as unknown[])[0]);
+    }
+    out.push(all);
   }
   return out;
 }

@@ -243,7 +243,7 @@ export class RedisTransport implements Transport {
     for (const p of [...this.scan]) {
       // A new owner first takes the partition's unsettled entries, in stream order (again on the next call if a command fails).
       this.scan.delete(p);
-      const claimed = await claimPartition(this.cmd!, this.stream(p), this.key('due'), this.consumer).catch((err: unknown) => (this.scan.add(p), Promise.reject(err)));
+      const claimed = await claimPartition(this.cmd!, this.stream(p), this.key('due'), this.consumer).catch((err: unknown) => (this.owned.has(p) && this.scan.add(p), Promise.reject(err)));
       for (const c of claimed) await this.take(p, c.entry, c.count, out, c.due, c.crashes);
     }
     if (out.length >= max || this.owned.size === 0) {
@@ -290,8 +290,9 @@ export class RedisTransport implements Transport {
     const before = this.local.receipts(); // an entry held before the history read is not one of them, even if settled meanwhile
     const found = await pendingOf(this.blk!, owned.map((p) => this.stream(p)), this.consumer);
     this.lostRead = false;
+    this.expireStale(); // a partition lost meanwhile is not ours to run
     const now = this.local.receipts();
-    for (const [i, entries] of found.entries()) for (const e of entries) if (!before.has(`${owned[i]}:${e.id}`) && !now.has(`${owned[i]}:${e.id}`)) await this.take(owned[i]!, e, 1, out);
+    for (const [i, entries] of found.entries()) for (const e of entries) if (this.owned.has(owned[i]!) && !before.has(`${owned[i]}:${e.id}`) && !now.has(`${owned[i]}:${e.id}`)) await this.take(owned[i]!, e, 1, out);
   }
 
   /** Turns an entry into a delivery: corrupt entries and poison events go to the dead-letter stream. */

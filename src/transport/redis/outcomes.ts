@@ -266,7 +266,13 @@ export class RedisOutcomeChannel implements OutcomeChannel {
     this.pending.push(busToWire(m));
     this.written ??= new Promise<void>((resolve, reject) => {
       this.settleWritten = [resolve, reject];
-      setImmediate(() => void this.h.command().then((c) => this.flushTo(c), reject));
+      setImmediate(
+        () =>
+          void this.h.command().then(
+            (c) => this.flushTo(c),
+            (err: unknown) => ((this.pending = []), (this.written = undefined), reject(err)), // not connected (closing): these are lost, later ones go out
+          ),
+      );
     });
     return this.written;
   }

@@ -1,0 +1,33 @@
+/**
+ * Review finding: the task dispatched right after a settle took its start
+ * time from the finished agent's end time, which an agent returning an
+ * `AgentResult` sets itself. A made-up end time moved the next task's start
+ * and so its timeout: it timed out at once, or (NaN) never. Only the
+ * runner's own clock reading is reused now.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRunner, newEvent, silentLogger } from '../../src/index.js';
+import { sleep } from '../runner/helpers.js';
+
+/** Runs `a` (which reports `endTime`), then `b`, with no outcome listener (the lean path); returns the counters. */
+async function next(endTime: number, timeoutMs: number, takesMs: number): Promise<{ completed: number; failed: number }> {
+  const r = createRunner({ logger: silentLogger(), concurrency: 1, timeoutMs });
+  r.registerAgent('a', async (_c, _e, s) => (await sleep(5), { outputState: s, endTime }));
+  r.registerAgent('b', async (_c, _e, s) => (await sleep(takesMs), s));
+  await r.start();
+  r.emit(newEvent('a', {}, { session_id: 'x' }));
+  r.emit(newEvent('b', {}, { session_id: 'y' }));
+  await r.drain();
+  const { completed, failed } = r.stats();
+  await r.stop();
+  return { completed, failed };
+}
+
+test('review: an agent-supplied end time far in the past made the next task time out at once', async () => {
+  assert.deepEqual(await next(1234.5, 5000, 20), { completed: 2, failed: 0 });
+});
+
+test('review: an agent-supplied NaN end time switched the next task\'s timeout off', async () => {
+  assert.deepEqual(await next(Number.NaN, 100, 400), { completed: 1, failed: 1 });
+});
