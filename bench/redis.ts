@@ -124,6 +124,22 @@ async function takeover(url: string, leaseMs: number): Promise<number> {
   return ranAt - killedAt;
 }
 
+/** Events per second of one busy session (each event waits for the one before it to settle), default block time. */
+async function oneSession(url: string): Promise<number> {
+  const t = new RedisTransport({ url, namespace: `bench1s${Date.now()}`, partitions: 8, capacity: N * 2 });
+  const r = createRunner({ logger: silentLogger(), concurrency: 64, traceLogger: null, transport: t });
+  let done = 0;
+  r.registerAgent('noop', async (_c, _e, s) => (done++, s));
+  await r.start();
+  const M = 1000;
+  const t0 = performance.now();
+  for (let i = 0; i < M; i += BATCH) await t.publish(Array.from({ length: BATCH }, (_, k) => newEvent('noop', { payload: PAYLOAD, i: i + k }, { session_id: 'hot' })));
+  while (done < M) await new Promise((res) => setTimeout(res, 2));
+  const eps = M / ((performance.now() - t0) / 1000);
+  await r.stop();
+  return eps;
+}
+
 export async function benchRedis(): Promise<BenchResult[]> {
   if (spawnSync('redis-server', ['--version']).status !== 0) return [{ name: 'redis', skipped: 'redis-server is not installed' }];
   const server = await startRedis(); // the tests' throwaway server (free port, no persistence)
@@ -135,6 +151,7 @@ export async function benchRedis(): Promise<BenchResult[]> {
     const p2 = await workerProcesses(url, 2);
     const lease = 1000;
     const tk = await takeover(url, lease);
+    const hot = await oneSession(url);
     return [
       { name: 'redis.raw_streams', events_per_sec: Math.round(raw), ops: N, payload_bytes: 1024 },
       { name: 'redis.worker.1', events_per_sec: Math.round(w1), ops: N, concurrency: 64 },
@@ -142,6 +159,7 @@ export async function benchRedis(): Promise<BenchResult[]> {
       { name: 'redis.worker.2', events_per_sec: Math.round(p2), ops: N, concurrency: 64, note: 'two agentflow worker processes on this 2-core machine, sharing it with Redis and the producer' },
       { name: 'compare.redis_two_workers_vs_one', value: Math.round((p2 / p1) * 100) / 100, unit: 'x (2 worker processes / 1)' },
       { name: 'redis.takeover_ms', value: Math.round(tk), lease_ms: lease, target: Math.round(lease + lease / 3 + 200), unit: 'ms from a worker dying to its event running on another', pass: tk <= lease + lease / 3 + 200 },
+      { name: 'redis.one_session', events_per_sec: Math.round(hot), target: 200, unit: 'events/s of one session (in order, each after the one before settles)', pass: hot >= 200 },
       { name: 'compare.redis_worker_vs_raw', value: Math.round((w1 / raw) * 100) / 100, target: 0.5, unit: 'fraction of raw streams (higher is better)', pass: w1 / raw >= 0.5 },
     ];
   } finally {

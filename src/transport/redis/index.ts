@@ -27,6 +27,7 @@ export type { RedisTransportOptions } from './options.js';
 import { resolveOptions, type RedisTransportOptions } from './options.js';
 import { namespaceMetrics } from './metrics.js';
 import { claimPartition, pendingOf } from './claim.js';
+import { WakeableRead } from './wake.js';
 
 
 /**
@@ -53,7 +54,7 @@ export class RedisTransport implements Transport {
   private readonly rawUrl: string;
   private readonly onError: (err: Error) => void;
   private cmd: Client | undefined;
-  private blk: Client | undefined;
+  /** The blocking reader and its reads (which a ready local delivery cuts short). */ private blk: Client | undefined; private readonly reading = new WakeableRead();
   private ready: Promise<void> | undefined;
   /** partition → lease token (`consumer:epoch`). */
   private readonly owned = new Map<number, string>();
@@ -68,6 +69,7 @@ export class RedisTransport implements Transport {
   /** Processes reading the outcome stream, as of the last settle (their registration precedes what they wait for). */ private readers = { count: -1, at: 0 };
   private tick: NodeJS.Timeout | undefined;
   private available: (() => void) | undefined = undefined;
+  /** Local work became ready: the worker is told, and a blocking read is cut short. */ private readonly wake = (): void => (this.available?.(), this.reading.wake(this.cmd));
   private closed = false; // set by close(): nothing reconnects after it
   /** Client errors seen (connection drops, …). */ errors = 0;
   /** Leases lost since start (renewal refused, expired, a settle refused); partitions given back are not counted. */ leaseLosses = 0;
@@ -146,6 +148,7 @@ export class RedisTransport implements Transport {
       }
       if (this.o.role === 'worker') {
         this.blk = listen(this.cmd.duplicate());
+        this.reading.attach(this.blk);
         await this.blk.connect();
         await this.leases();
         this.tick = setInterval(() => void this.leases().catch((err: unknown) => this.onError(err as Error)), Math.max(50, Math.floor(this.o.leaseMs / 3)));
@@ -259,19 +262,16 @@ export class RedisTransport implements Transport {
       await this.cmd!.sendCommand(['EVAL', RELEASE, '1', this.lease(p), token]);
       this.lose(p, false);
     }
-    // A partition acquired while this call ran is read only after its pending entries were claimed (next call): order.
-    // A partition being given back is not read from.
+    // A partition acquired while this call ran is read only after its pending entries were claimed (next call); one being given back is not read.
     const owned = [...this.owned.keys()].filter((p) => !this.scan.has(p) && !this.toRelease.has(p));
     if (owned.length === 0) {
       if (out.length === 0 && !this.closed) await new Promise((r) => setTimeout(r, Math.min(this.o.blockMs, 20)).unref());
       return out;
     }
     if (this.lostRead) await this.recoverLostRead(owned, out);
-    const reply = (await this.blk!.sendCommand([
-      'XREADGROUP', 'GROUP', 'workers', this.consumer, 'COUNT', String(max - out.length), 'BLOCK', String(this.o.blockMs),
-      'STREAMS', ...owned.map((p) => this.stream(p)), ...owned.map(() => '>'),
-    ]).catch((err: unknown) => ((this.lostRead = true), Promise.reject(err)))) as unknown;
+    const reply = await this.reading.read(this.blk!, this.consumer, max - out.length, this.o.blockMs, owned.map((p) => this.stream(p))).catch((err: unknown) => ((this.lostRead = true), Promise.reject(err)));
     this.expireStale();
+    while (out.length < max && this.local.first.length !== 0) this.local.admit(this.local.first.shift()!, out); // ready while we read
     for (const [streamKey, list] of streamsOf(reply)) {
       const p = owned.find((x) => this.stream(x) === String(streamKey));
       // Read while the partition was given back: leave the entries pending for its new owner to claim.
@@ -303,7 +303,7 @@ export class RedisTransport implements Transport {
     // A retry settled by an earlier owner: its attempt number, and its delay if not over yet (crash deliveries still count toward poison).
     const [at, attempt] = (due ?? '').split(':').map(Number);
     if (attempt !== undefined && attempt > 0) r.deliveryCount = attempt + 1;
-    if (at !== undefined && at > Date.now()) this.local.hold(r, at - Date.now(), () => this.available?.());
+    if (at !== undefined && at > Date.now()) this.local.hold(r, at - Date.now(), this.wake);
     else if (count > 1 && !(attempt! > 0)) this.local.addSuspect(r);
     else this.local.admit(r, out);
   }
@@ -335,10 +335,10 @@ export class RedisTransport implements Transport {
     if (s.kind === 'retry') {
       // The entry stays pending (a crash redelivers it in order) and its due time is in Redis (another owner waits for it too).
       d.deliveryCount++;
-      this.local.hold(d, s.delayMs, () => this.available?.());
+      this.local.hold(d, s.delayMs, this.wake);
       return true;
     }
-    if (this.local.done(d)) this.available?.();
+    if (this.local.done(d)) this.wake();
     return true;
   }
 
@@ -367,7 +367,7 @@ export class RedisTransport implements Transport {
 
   private stopLocal(): void {
     this.closed = true;
-    if (this.tick !== undefined) clearInterval(this.tick);
+    clearInterval(this.tick), this.reading.wake(this.cmd); // a blocked read returns now
     this.local.clear();
   }
 

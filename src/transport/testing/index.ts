@@ -106,9 +106,12 @@ export function transportConformance(h: TransportHarness, test: TestFn): void {
       await t.publish([ev(1)]);
       const [d] = await receiveN(t, 1);
       assert.ok(d);
+      const settledAt = Date.now();
       await t.settle(d, { kind: 'retry', delayMs: 80 });
-      assert.equal((await receiveN(t, 1, 20)).length, 0, 'delivered before its delay');
-      const [again] = await receiveN(t, 1, 80 + wait);
+      // A receive may wait (block) past the due time and return the retry then: only a delivery before it is early.
+      const early = await receiveN(t, 1, 20);
+      assert.ok(early.length === 0 || Date.now() - settledAt >= 80, 'delivered before its delay');
+      const [again] = early.length !== 0 ? early : await receiveN(t, 1, 80 + wait);
       assert.ok(again, 'retry never delivered');
       assert.equal(again.event.getId(), d.event.getId());
       assert.equal(again.deliveryCount, 2);
@@ -189,10 +192,12 @@ export function transportConformance(h: TransportHarness, test: TestFn): void {
       const first = await receiveN(t, 3, 100);
       assert.deepEqual(ids(first), [a1.getId(), b1.getId()], 'a session’s second event was delivered while its first was unsettled');
       const d1 = first[0]!;
+      const settledAt = Date.now();
       await t.settle(d1, { kind: 'retry', delayMs: 30 });
       const during = await receiveN(t, 1, 10);
-      assert.equal(during.length, 0, 'a retry lost its session’s turn');
-      const again = await receiveN(t, 1, 30 + wait);
+      assert.ok(during.every((d) => d.event.getId() === a1.getId()), 'a retry lost its session’s turn');
+      assert.ok(during.length === 0 || Date.now() - settledAt >= 30, 'the retry came before its delay');
+      const again = during.length !== 0 ? during : await receiveN(t, 1, 30 + wait);
       assert.equal(again[0]?.event.getId(), a1.getId());
       await t.settle(again[0]!, { kind: 'ack' });
       const next = await receiveN(t, 1, wait);
