@@ -125,7 +125,7 @@ test('redis: a worker joining a busy namespace gets a share: the first worker dr
   const mk = (name: string) => new RedisTransport({ url: redis().url, namespace: ns, partitions: 4, leaseMs: 900, blockMs: 20, consumer: name });
   const ran: { worker: string; session: string; seq: number }[] = [];
   const agent = (worker: string) => async (ctx: { sessionId: string }, e: { getData(): unknown }, s: State) => {
-    await sleep(10);
+    await sleep(40); // busy long enough (25 events per session, one after another) for the second worker to join mid-run
     ran.push({ worker, session: ctx.sessionId, seq: (e.getData() as { seq: number }).seq });
     return s;
   };

@@ -54,7 +54,7 @@ export class RedisTransport implements Transport {
   private readonly rawUrl: string;
   private readonly onError: (err: Error) => void;
   private cmd: Client | undefined;
-  /** The blocking reader and its reads (which a ready local delivery cuts short). */ private blk: Client | undefined; private readonly reading = new WakeableRead();
+  /** The blocking reader and its reads (which a ready local delivery cuts short). */ private blk: Client | undefined; private readonly reading = new WakeableRead((err) => this.onError(new TransportError(this.name, `wake a blocked read with CLIENT UNBLOCK (ACL category @admin) on ${this.url}; a busy session's next event waits for the block time`, err)));
   private ready: Promise<void> | undefined;
   /** partition → lease token (`consumer:epoch`). */
   private readonly owned = new Map<number, string>();
@@ -271,13 +271,13 @@ export class RedisTransport implements Transport {
     if (this.lostRead) await this.recoverLostRead(owned, out);
     const reply = await this.reading.read(this.blk!, this.consumer, max - out.length, this.o.blockMs, owned.map((p) => this.stream(p))).catch((err: unknown) => ((this.lostRead = true), Promise.reject(err)));
     this.expireStale();
-    while (out.length < max && this.local.first.length !== 0) this.local.admit(this.local.first.shift()!, out); // ready while we read
     for (const [streamKey, list] of streamsOf(reply)) {
       const p = owned.find((x) => this.stream(x) === String(streamKey));
       // Read while the partition was given back: leave the entries pending for its new owner to claim.
       if (p === undefined || !this.owned.has(p)) continue;
       for (const e of parseEntries(String(streamKey), list)) await this.take(p, e, 1, out);
     }
+    while (out.length < max && this.local.first.length !== 0) this.local.admit(this.local.first.shift()!, out); // ready while we read
     return out;
   }
 
