@@ -6,13 +6,12 @@
 import { parseDuration } from '../../core/duration.js';
 import { DeadlineExceededError, HopLimitExceededError, InvalidDurationError, InvalidEventDataError, PayloadTooLargeError, type AgentflowError } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
-import { cloneRecord } from '../../core/json.js';
 import { hopOf } from '../../core/meta.js';
 import { State } from '../../core/state.js';
 import type { AgentEntry } from '../agents.js';
 import type { Task } from '../task.js';
 import type { PipelineEnv, Verdict } from './env.js';
-import { failed as failedVerdict, inputMeta, inputStateOf } from './results.js';
+import { borrowInput, failed as failedVerdict, inputStateOf } from './results.js';
 
 const failed: typeof failedVerdict = (...args) => ({ ...failedVerdict(...args), final: true });
 
@@ -68,19 +67,7 @@ export function admit(env: PipelineEnv, t: Task): State | Verdict {
   }
   if (t.expiry !== 0) env.clock.watch(t);
   try {
-    // The input state borrows the event's data when it is flat (no nested objects an agent could change through
-    // `get`) and its metadata when it has no `route`; either is copied on the state's first write (copy-on-write).
-    const d = ev._data;
-    let flat = 1;
-    for (const k in d) {
-      const v = d[k];
-      if (typeof v === 'object' && v !== null) {
-        flat = 0;
-        break;
-      }
-    }
-    const bare = meta.route === undefined ? 2 : 0;
-    return State._borrow(flat === 1 ? d : cloneRecord(d, 'data', ev._id), bare === 2 ? meta : inputMeta(meta), flat | bare);
+    return borrowInput(ev);
   } catch (err) {
     return failed(t, 'invalid_event', err as AgentflowError, new State());
   }

@@ -73,10 +73,37 @@ export function inputMeta(m: Metadata): Metadata {
  */
 export function inputStateOf(ev: Event): State {
   try {
-    return State._adopt(cloneRecord(ev._data, 'data', ev._id), inputMeta(ev._meta));
+    return borrowInput(ev);
   } catch {
     return new State();
   }
+}
+
+/**
+ * The event's input state, borrowing the event's data when it is flat (no
+ * nested object an agent could change through `get`) and its metadata when
+ * it has no `route`; either is copied on the state's first write
+ * (copy-on-write). Throws when the data cannot be copied.
+ *
+ * @example
+ * ```ts
+ * const input = borrowInput(event);
+ * input.set('seen', true); // the event's data is untouched
+ * ```
+ */
+export function borrowInput(ev: Event): State {
+  const d = ev._data;
+  let flat = 1;
+  for (const k in d) {
+    const v = d[k];
+    if (typeof v === 'object' && v !== null) {
+      flat = 0;
+      break;
+    }
+  }
+  const m = ev._meta;
+  const bare = m.route === undefined ? 2 : 0;
+  return State._borrow(flat === 1 ? d : cloneRecord(d, 'data', ev._id), bare === 2 ? m : inputMeta(m), flat | bare);
 }
 
 /**

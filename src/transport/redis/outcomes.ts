@@ -257,7 +257,7 @@ export class RedisOutcomeChannel implements OutcomeChannel {
 
   private pending: string[] = [];
   private written: Promise<void> | undefined;
-  private settleWritten: [() => void, (err: unknown) => void] = [() => undefined, () => undefined];
+  private writtenBy /* the resolvers of `written` */: [() => void, (err: unknown) => void] = [() => undefined, () => undefined];
 
   /** Queues the message; the messages of one event-loop turn go out as one stream entry (at most 256 each). */
   publish(m: BusMessage): Promise<void> {
@@ -265,7 +265,7 @@ export class RedisOutcomeChannel implements OutcomeChannel {
     if (m.type === 'cancel' && this.h.controlKey !== undefined) return this.h.command().then((c) => c.sendCommand(['XADD', this.h.controlKey!, 'MAXLEN', '~', '10000', '*', 'b', `[${busToWire(m)}]`, 'o', this.h.consumer])).then(() => undefined);
     this.pending.push(busToWire(m));
     this.written ??= new Promise<void>((resolve, reject) => {
-      this.settleWritten = [resolve, reject];
+      this.writtenBy = [resolve, reject];
       setImmediate(
         () =>
           void this.h.command().then(
@@ -285,7 +285,7 @@ export class RedisOutcomeChannel implements OutcomeChannel {
   flushTo(c: Client): void {
     if (this.pending.length === 0) return;
     const batch = this.pending;
-    const [resolve, reject] = this.settleWritten;
+    const [resolve, reject] = this.writtenBy;
     this.pending = [];
     this.written = undefined;
     if (this.h.closed()) return resolve(); // a command queued on a closing client would hold its close() forever
