@@ -3,7 +3,7 @@
  * @module
  */
 import { AgentflowError, InvalidEventDataError, InvalidEventJsonError, InvalidMetadataError } from './errors.js';
-import { uuidv4 } from './id.js';
+import { drawIdWords, formatIdWords, idWordPool } from './id-words.js';
 import { cloneJson, cloneMetadata, cloneRecord, type JsonObject, type JsonValue } from './json.js';
 
 /**
@@ -100,7 +100,16 @@ const EPOCH = Date.now();
  * ```
  */
 export class Event {
-  /** @internal */ _id: string;
+  /**
+   * @internal The id as text; `undefined` until a random id is first read
+   * (it is then formatted from `_w0`–`_w3`, see {@link Event._id}).
+   */
+  _idText: string | undefined;
+  /** @internal The random id's 128 bits (0 when the id was given as text). */
+  _w0: number;
+  /** @internal */ _w1: number;
+  /** @internal */ _w2: number;
+  /** @internal */ _w3: number;
   /**
    * @internal Milliseconds since {@link EPOCH}: a small integer (no boxed
    * number per event) for events made within ~12 days of process start.
@@ -113,16 +122,32 @@ export class Event {
 
   /**
    * Low-level constructor that takes ownership of already-validated data and
-   * metadata without copying. Prefer {@link newEvent}.
+   * metadata without copying. Prefer {@link newEvent}. `id` undefined: a
+   * fresh random (v4) id.
    * @internal
    */
-  constructor(id: string, timestamp: number, target: string, source: string, data: EventData, meta: Metadata) {
-    this._id = id;
+  constructor(id: string | undefined, timestamp: number, target: string, source: string, data: EventData, meta: Metadata) {
+    this._idText = id;
+    if (id === undefined) {
+      const p = drawIdWords();
+      this._w0 = idWordPool[p]!;
+      this._w1 = idWordPool[p + 1]!;
+      this._w2 = idWordPool[p + 2]!;
+      this._w3 = idWordPool[p + 3]!;
+    } else this._w0 = this._w1 = this._w2 = this._w3 = 0;
     this._ts = timestamp - EPOCH;
     this._target = target;
     this._source = source;
     this._data = data;
     this._meta = meta;
+  }
+
+  /** @internal The id (formatted on first read and kept). */
+  get _id(): string {
+    return this._idText ?? (this._idText = formatIdWords(this._w0, this._w1, this._w2, this._w3));
+  }
+  set _id(id: string) {
+    this._idText = id;
   }
 
   /** The event's unique id (a UUID v4 unless set otherwise). */
@@ -253,17 +278,31 @@ export class Event {
  * ```
  */
 export function newEvent(targetAgentId: string, data: EventData = {}, metadata: Metadata = {}): Event {
-  const id = uuidv4();
-  let d: EventData;
-  let m: Metadata;
+  const ev = new Event(undefined, Date.now(), targetAgentId ?? '', '', NO_DATA, NO_DATA as Metadata);
   try {
     // Exact-shape copies: an event waits in queues (memory per queued event), and its data is not extended.
-    d = cloneRecord(data, 'data', id, true);
-    m = cloneMetadata(metadata, id, (k, p) => new InvalidMetadataError(k, p, id), true);
-  } catch (err) {
-    if (err instanceof AgentflowError) throw err;
-    // A throwing getter or Proxy trap in the caller's object.
-    throw new InvalidEventDataError('data', `could not be read: ${err instanceof Error ? err.message : String(err)}`, id);
+    // No id in the first attempt: the id's text is made only when read (see Event._id); a failure copies again with it.
+    ev._data = cloneRecord(data, 'data', undefined, true);
+    ev._meta = cloneMetadata(metadata, undefined, metadataError, true);
+  } catch (first) {
+    throw copyError(ev._id, data, metadata, first);
   }
-  return new Event(id, Date.now(), targetAgentId ?? '', '', d, m);
+  return ev;
+}
+
+const NO_DATA: EventData = Object.freeze({}) as EventData;
+const metadataError = (key: string, problem: string): Error => new InvalidMetadataError(key, problem);
+
+/** The error to throw for an event whose data or metadata could not be copied: the same failure, naming the event. */
+function copyError(id: string, data: EventData, metadata: Metadata, first: unknown): unknown {
+  let err = first;
+  try {
+    cloneRecord(data, 'data', id, true);
+    cloneMetadata(metadata, id, (k, p) => new InvalidMetadataError(k, p, id), true);
+  } catch (again) {
+    err = again;
+  }
+  if (err instanceof AgentflowError) return err;
+  // A throwing getter or Proxy trap in the caller's object.
+  return new InvalidEventDataError('data', `could not be read: ${err instanceof Error ? err.message : String(err)}`, id);
 }

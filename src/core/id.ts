@@ -4,16 +4,14 @@
  * `crypto.randomUUID()` on Node 20 returns a string made of fragments that
  * holds ~480 bytes per id; formatting pooled random bytes into a Buffer and
  * slicing it yields a flat one-byte string of ~56 bytes, which matters when
- * tens of thousands of events sit in a queue.
+ * tens of thousands of events sit in a queue. An event keeps its id's 128
+ * random bits as four small integers and formats the string only when the
+ * id is first read: an event that no one asks the id of (a no-op dispatch
+ * with the in-memory trace, which stores the bits) never makes the string.
  * @module
  */
-import { createHash, randomFillSync } from 'node:crypto';
-
-const POOL_IDS = 512;
-const pool = Buffer.allocUnsafe(16 * POOL_IDS);
-let poolPos = pool.length;
-const out = Buffer.allocUnsafe(36);
-const HEX = Buffer.from('0123456789abcdef', 'latin1');
+import { createHash } from 'node:crypto';
+import { drawIdWords, formatIdWords, idWordPool as pool } from './id-words.js';
 
 /**
  * Returns a new random (version 4) UUID such as
@@ -26,22 +24,8 @@ const HEX = Buffer.from('0123456789abcdef', 'latin1');
  * ```
  */
 export function uuidv4(): string {
-  if (poolPos === pool.length) {
-    randomFillSync(pool);
-    poolPos = 0;
-  }
-  const p = poolPos;
-  poolPos += 16;
-  pool[p + 6] = (pool[p + 6]! & 0x0f) | 0x40;
-  pool[p + 8] = (pool[p + 8]! & 0x3f) | 0x80;
-  let o = 0;
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) out[o++] = 0x2d;
-    const b = pool[p + i]!;
-    out[o++] = HEX[b >> 4]!;
-    out[o++] = HEX[b & 15]!;
-  }
-  return out.toString('latin1', 0, 36);
+  const p = drawIdWords();
+  return formatIdWords(pool[p]!, pool[p + 1]!, pool[p + 2]!, pool[p + 3]!);
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -10,7 +10,6 @@
  * @module
  */
 import { Event, type Metadata } from './event.js';
-import { uuidv4 } from './id.js';
 
 /**
  * Which mechanism made a child event.
@@ -124,7 +123,7 @@ function applyChildRule(parent: Event, kind: ChildKind, child: Event, source: st
 export function makeChild(parent: Event, kind: ChildKind, target: string, source: string, data: Event['_data'], meta: Metadata): Event {
   const own: Metadata = {};
   for (const k in meta) if (!NOT_INHERITED.has(k) || k === 'route') own[k] = meta[k]!;
-  return applyChildRule(parent, kind, new Event(uuidv4(), Date.now(), target, source, data, own), source);
+  return applyChildRule(parent, kind, new Event(undefined, Date.now(), target, source, data, own), source);
 }
 
 /**

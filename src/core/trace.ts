@@ -4,6 +4,8 @@
  * event whose output produced it).
  * @module
  */
+import type { Event } from './event.js';
+import { formatIdWords } from './id-words.js';
 
 /**
  * Kinds of trace entry.
@@ -165,7 +167,9 @@ export class InMemoryTraceLogger implements TraceLogger {
   private readonly hop: Int32Array;
   private readonly attempt: Int32Array;
   private readonly type: Uint8Array;
-  private readonly eventId: string[];
+  /** Event ids as text; `undefined` where the id is still the event's random bits (in `idWords`, formatted when read). */
+  private readonly eventId: (string | undefined)[];
+  private readonly idWords: Int32Array;
   private readonly sessionId: string[];
   private readonly agentId: string[];
   /** Rarely-set fields, one small object or undefined per slot. */
@@ -187,7 +191,8 @@ export class InMemoryTraceLogger implements TraceLogger {
     this.hop = new Int32Array(n);
     this.attempt = new Int32Array(n);
     this.type = new Uint8Array(n);
-    this.eventId = new Array<string>(n).fill('');
+    this.eventId = new Array<string | undefined>(n).fill('');
+    this.idWords = new Int32Array(4 * n);
     this.sessionId = new Array<string>(n).fill('');
     this.agentId = new Array<string>(n).fill('');
     this.extra = new Array<Partial<TraceEntry> | undefined>(n).fill(undefined);
@@ -227,11 +232,13 @@ export class InMemoryTraceLogger implements TraceLogger {
 
   /**
    * Writes an `event_end` entry from its fields, without an entry object
-   * (the runner's hot path; unfiltered loggers only).
+   * (the runner's hot path; unfiltered loggers only). Given the event, an
+   * id not yet made text is kept as its random bits (no string held per
+   * entry) and formatted when the trace is read.
    */
   logEventEnd(
     timestamp: number,
-    eventId: string,
+    event: string | Event,
     sessionId: string,
     agentId: string,
     durationMs: number,
@@ -248,7 +255,17 @@ export class InMemoryTraceLogger implements TraceLogger {
     const i = this.next;
     this.ts[i] = timestamp;
     this.type[i] = EVENT_END;
-    this.eventId[i] = eventId;
+    const text = typeof event === 'string' ? event : event._idText;
+    if (text === undefined) {
+      const w = this.idWords;
+      const j = i << 2;
+      const ev = event as Event;
+      w[j] = ev._w0;
+      w[j + 1] = ev._w1;
+      w[j + 2] = ev._w2;
+      w[j + 3] = ev._w3;
+    }
+    this.eventId[i] = text;
     this.sessionId[i] = sessionId || 'default';
     this.agentId[i] = agentId;
     this.dur[i] = durationMs;
@@ -260,7 +277,7 @@ export class InMemoryTraceLogger implements TraceLogger {
     this.source[i] = sourceAgentId;
     this.status[i] = status;
     this.extra[i] = error === undefined && reason === undefined ? undefined : { error: error === undefined ? undefined : { ...error }, reason: reason as TraceEntry['reason'] };
-    this.advance(i, eventId.length + this.sessionId[i]!.length + agentId.length + (error === undefined ? 0 : error.message.length));
+    this.advance(i, (text === undefined ? 36 : text.length) + this.sessionId[i]!.length + agentId.length + (error === undefined ? 0 : error.message.length));
   }
 
   /** Moves past slot `i` (just written, about `size` bytes of strings), dropping the oldest entries past `maxBytes`. */
@@ -331,7 +348,7 @@ export class InMemoryTraceLogger implements TraceLogger {
     const e: TraceEntry = {
       timestamp: this.ts[i]!,
       type: TYPES[this.type[i]!]!,
-      eventId: this.eventId[i]!,
+      eventId: this.eventId[i] ?? formatIdWords(this.idWords[i << 2]!, this.idWords[(i << 2) + 1]!, this.idWords[(i << 2) + 2]!, this.idWords[(i << 2) + 3]!),
       sessionId: this.sessionId[i]!,
       agentId: this.agentId[i]!,
     };

@@ -48,7 +48,7 @@ export function reportOutcome(w: ReportingWorker, bus: OutcomeBus, t: Task, v: V
     const wait = t.attempt === 1 ? Math.max(0, t.startedAt - ev.getTimestampMs()) : NaN;
     try {
       if (trace instanceof InMemoryTraceLogger && !trace.filtered) {
-        trace.logEventEnd(now, ev._id, m.session_id ?? '', t.agentId, now - t.startedAt, status, reason, v.error === undefined ? undefined : toTraceError(v.error), m.parent_event, m.route || ev._target, ev._source === '' ? undefined : ev._source, m.hop_count === undefined ? 0 : hopOf(m), t.attempt, wait);
+        trace.logEventEnd(now, ev, m.session_id ?? '', t.agentId, now - t.startedAt, status, reason, v.error === undefined ? undefined : toTraceError(v.error), m.parent_event, m.route || ev._target, ev._source === '' ? undefined : ev._source, m.hop_count === undefined ? 0 : hopOf(m), t.attempt, wait);
       } else {
         // One literal with every field: no hidden-class transitions on the hot path.
         trace.log({

@@ -106,3 +106,25 @@ test('__proto__ keys are refused and nothing is polluted; constructor is a plain
 test('non-string metadata is refused naming the key', () => {
   assert.throws(() => newEvent('a', {}, { priority: 1 } as never), (e: InvalidMetadataError) => e.details.key === 'priority' && e.code === ErrorCodes.INVALID_METADATA);
 });
+
+test('an event id is made text when first read, then stays the same; a refused payload still names the event', () => {
+  const evs = Array.from({ length: 2000 }, (_, i) => newEvent('a', { i }));
+  const ids = new Set<string>();
+  for (const ev of evs) {
+    const id = ev.getId();
+    assert.ok(isUuidV4(id), id);
+    assert.equal(ev.getId(), id, 'read twice, the same id');
+    assert.equal(ev.toJSON().id, id);
+    assert.equal(Event.fromJSON(ev.toJSON()).getId(), id);
+    ids.add(id);
+  }
+  assert.equal(ids.size, evs.length);
+  const given = newEvent('a');
+  given.setId('custom-id');
+  assert.equal(given.getId(), 'custom-id');
+  assert.throws(
+    () => newEvent('a', { when: new Date() } as never),
+    (e: InvalidEventDataError) => e.details.path === 'data.when' && isUuidV4(String(e.details.eventId)) && e.message.includes(String(e.details.eventId)),
+  );
+  assert.throws(() => newEvent('a', {}, { priority: 1 } as never), (e: InvalidMetadataError) => isUuidV4(String(e.details.eventId)));
+});

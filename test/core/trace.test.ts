@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InMemoryTraceLogger, parseDuration, formatDuration, InvalidDurationError, type TraceEntry } from '../../src/index.js';
+import { InMemoryTraceLogger, newEvent, parseDuration, formatDuration, InvalidDurationError, type TraceEntry } from '../../src/index.js';
 
 const e = (sessionId: string, i: number): TraceEntry => ({ timestamp: i, type: 'event_start', eventId: `e${i}`, sessionId, agentId: '' });
 
@@ -48,4 +48,19 @@ test('prettyLine renders pino JSON for people and passes other text through', as
   assert.equal(prettyLine('{"level":30,"time":0,"pid":1,"hostname":"h","name":"agentflow","msg":"agent finished","agent":"a b","ms":3}'), '00:00:00.000 INFO  agent finished agent="a b" ms=3\n');
   assert.equal(prettyLine('{"level":50,"time":0,"msg":"boom"}'), '00:00:00.000 ERROR boom\n');
   assert.equal(prettyLine('not json\n'), 'not json\n');
+});
+
+test('an event_end written from an event whose id was never read keeps the id as bits and reads back the same id', () => {
+  const t = new InMemoryTraceLogger({ maxEntries: 4 });
+  const unread = Array.from({ length: 6 }, (_, i) => newEvent('a', { i }, { session_id: 's' }));
+  const read = newEvent('a', {}, { session_id: 's' });
+  const readId = read.getId();
+  for (const ev of unread) t.logEventEnd(1, ev, 's', 'a', 0, 'completed', undefined, undefined, undefined, 'a', undefined, 0, 1, 0);
+  t.logEventEnd(2, read, 's', 'a', 0, 'completed', undefined, undefined, undefined, 'a', undefined, 0, 1, 0);
+  t.logEventEnd(3, 'given-id', 's', 'a', 0, 'completed', undefined, undefined, undefined, 'a', undefined, 0, 1, 0);
+  // The ring holds the last four: two unread events (ids formatted now, from their bits), then the read one and a text id.
+  assert.deepEqual(
+    t.getTrace('s').map((x) => x.eventId),
+    [unread[4]!.getId(), unread[5]!.getId(), readId, 'given-id'],
+  );
 });

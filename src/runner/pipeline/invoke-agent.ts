@@ -96,7 +96,7 @@ function settleRun(t: Task, agentId: string, state: State, value: unknown, throw
   let reason: FailureReason | undefined;
   if (thrown === undefined) {
     try {
-      result = normalizeResult(value, agentId, ev._id, started);
+      result = normalizeResult(value, agentId, ev, started);
       t.clockAt = result.outputState === value ? result.endTime : 0; // a State: the end time is the runner's clock
       if (result.error !== undefined) error = asAgentflowError(result.error, agentId, ev._id);
     } catch (err) {

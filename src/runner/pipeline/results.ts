@@ -112,16 +112,16 @@ export function borrowInput(ev: Event): State {
  *
  * @example
  * ```ts
- * normalizeResult(state, 'a', 'e1', Date.now()).outputState === state; // true
+ * normalizeResult(state, 'a', event, Date.now()).outputState === state; // true
  * ```
  */
-export function normalizeResult(v: unknown, agentId: string, eventId: string, started: number): AgentResult {
+export function normalizeResult(v: unknown, agentId: string, event: Event, started: number): AgentResult {
   if (v instanceof State) {
     const end = Date.now();
     return { outputState: v, startTime: started, endTime: end, duration: end - started };
   }
   if (v === null || typeof v !== 'object' || !((v as AgentResultInit).outputState instanceof State)) {
-    throw new InvalidAgentResultError(agentId, eventId, v);
+    throw new InvalidAgentResultError(agentId, event._id, v);
   }
   const r = v as AgentResultInit;
   const end = Date.now();
