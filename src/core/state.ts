@@ -27,8 +27,9 @@ export interface StateJSON {
 /**
  * A key/value store of JSON data plus string metadata. Agents receive an
  * input state holding the event's data, and return an output state. Values
- * are copied on the way in, and {@link State.clone} is deep, so no two states
- * ever share mutable structure.
+ * are copied on the way in, and {@link State.clone} is deep, so no write to
+ * one state is ever seen through another (objects are shared copy-on-write
+ * only while no one writes them).
  *
  * @example
  * ```ts
@@ -75,6 +76,11 @@ export class State {
     if (bit === 1) this._data = Object.assign({}, this._data);
     else this._meta = Object.assign({}, this._meta);
     this._lent &= ~bit;
+  }
+
+  /** @internal Whether every value of `d` is a primitive (it may then be shared copy-on-write). */
+  static _isFlat(d: Readonly<JsonObject>): boolean {
+    return isFlat(d);
   }
 
   /** @internal Wraps already-owned objects without copying. */
@@ -142,10 +148,28 @@ export class State {
   metaKeys(): string[] {
     return Object.keys(this._meta);
   }
-  /** A deep copy sharing no mutable structure with this state. */
+  /**
+   * A deep copy: no write to one is seen by the other. (Copy-on-write: the
+   * metadata, and the data when it is flat, are shared until either state
+   * writes them.)
+   */
   clone(): State {
-    // Built by assignment, not spread: a state is cloned to be extended (see cloneObject).
-    return State._adopt(cloneJson(this._data, 'state'), Object.assign({}, this._meta));
+    const d = this._data;
+    this._lent |= 2;
+    if (!isFlat(d)) return State._borrow(cloneJson(d, 'state'), this._meta, 2);
+    this._lent |= 1;
+    return State._borrow(d, this._meta, 3);
+  }
+
+  /**
+   * @internal The data for a child event made from this state: shared
+   * (this state copies before its next write) when flat, `undefined` when
+   * it holds nested objects (copy it then).
+   */
+  _lendFlatData(): JsonObject | undefined {
+    if (!isFlat(this._data)) return undefined;
+    this._lent |= 1;
+    return this._data;
   }
   /** A deep copy of the data as a plain object. */
   toObject(): JsonObject {
@@ -159,6 +183,15 @@ export class State {
   static fromJSON(json: StateJSON): State {
     return new State(json.data, json.meta);
   }
+}
+
+/** Whether every value of `d` is a primitive: nothing `get` returns can be changed in place, so `d` may be shared copy-on-write. */
+function isFlat(d: Readonly<JsonObject>): boolean {
+  for (const k in d) {
+    const v = d[k];
+    if (typeof v === 'object' && v !== null) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { State, InvalidEventDataError, InvalidMetadataError } from '../../src/index.js';
+import { State, InvalidEventDataError, InvalidMetadataError, type JsonObject } from '../../src/index.js';
 
 test('get/set/getMeta/setMeta/keys/metaKeys', () => {
   const s = new State({ a: 1 }, { m: 'x' });
@@ -47,4 +47,29 @@ test('toJSON/fromJSON round-trip', () => {
   const s = new State({ a: { b: [1, 'c'] } }, { route: 'x' });
   const back = State.fromJSON(JSON.parse(JSON.stringify(s)));
   assert.deepEqual(back.toJSON(), s.toJSON());
+});
+
+test('clone shares copy-on-write: no write to either state (set, delete, setMeta, deleteMeta) is seen by the other, flat or nested', () => {
+  for (const data of [{ a: 1, b: 'x' }, { a: 1, nested: { list: [1, 2] } }] as JsonObject[]) {
+    const src = new State(data, { route: 'r', k: 'v' });
+    const c1 = src.clone();
+    const c2 = src.clone();
+    c1.set('a', 2).delete('b');
+    c1.setMeta('k', 'changed').deleteMeta('route');
+    assert.deepEqual(src.toObject(), data);
+    assert.deepEqual(c2.toObject(), data);
+    assert.equal(src.getMeta('k'), 'v');
+    assert.equal(c2.getMeta('route'), 'r');
+    src.set('a', 3).setMeta('k', 'src');
+    assert.equal(c1.get('a'), 2);
+    assert.equal(c2.get('a'), 1);
+    assert.equal(c2.getMeta('k'), 'v');
+    c2.set('z', true).setMeta('z', 'z');
+    assert.equal(src.get('z'), undefined);
+    assert.equal(c1.getMeta('z'), undefined);
+    if ('nested' in data) {
+      (c2.get('nested') as { list: number[] }).list.push(3);
+      assert.deepEqual((src.get('nested') as { list: number[] }).list, [1, 2], 'nested values are copied, not shared');
+    }
+  }
 });

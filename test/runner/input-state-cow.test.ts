@@ -77,3 +77,23 @@ test('review: runner.stream() and ctx.emit() wrote into metadata an input state 
   assert.equal(res.state.getMeta('af_stream'), undefined, 'a later stream() of the same event does not reach an earlier result');
   assert.equal(hopSeen, 'none', 'emitting its own input event does not change the agent\'s input state');
 });
+
+test('a routed child shares its flat data with the output state copy-on-write: writing the state after the agent returned does not reach the child', async () => {
+  const r = createRunner({ logger: silentLogger() });
+  let kept: State | undefined;
+  let seen: unknown;
+  r.registerAgent('a', (_c, _e, s) => (kept = s.clone().set('x', 1).setMeta('route', 'b')));
+  r.registerAgent('b', async (_c, e, s) => {
+    await new Promise((res) => setTimeout(res, 5));
+    seen = { event: { ...e.getData() }, state: s.toObject() };
+    return s;
+  });
+  await r.start();
+  r.emit(newEvent('a', { n: 1 }, { session_id: 's' }));
+  await new Promise((res) => setImmediate(res));
+  kept!.set('x', 2).delete('n');
+  await r.drain();
+  await r.stop();
+  assert.deepEqual(seen, { event: { n: 1, x: 1 }, state: { n: 1, x: 1 } });
+  assert.deepEqual(kept!.toObject(), { x: 2 });
+});

@@ -31,7 +31,7 @@ export function routeNext(env: PipelineEnv, t: Task, result: Pick<OrchestrationR
   if (next === undefined || next === '') return;
   let child: Event;
   try {
-    child = makeChild(t.event, 'chain', next, t.agentId, cloneRecord(out._data, 'state', t.event._id, true), out._meta);
+    child = makeChild(t.event, 'chain', next, t.agentId, out._lendFlatData() ?? cloneRecord(out._data, 'state', t.event._id, true), out._meta);
     child._meta.route = next;
     child._meta.status = 'success';
     env.checkEvent(child);
@@ -66,7 +66,7 @@ export function broadcastCopies(env: PipelineEnv, t: Task, state: State): void {
     throw new InvalidMetadataError('broadcast_targets', `${targets.length} targets is more than the queue holds (queueSize ${env.config.queueSize})`, ev._id);
   }
   for (const agent of targets) {
-    const child = makeChild(ev, 'broadcast', agent, ev._source, cloneRecord(state._data, 'data', ev._id, true), ev._meta);
+    const child = makeChild(ev, 'broadcast', agent, ev._source, state._lendFlatData() ?? cloneRecord(state._data, 'data', ev._id, true), ev._meta);
     child._meta.route = agent;
     child._meta.broadcast_id = ev._id;
     child._meta.broadcast_mode = 'individual';

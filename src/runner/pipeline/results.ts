@@ -93,14 +93,7 @@ export function inputStateOf(ev: Event): State {
  */
 export function borrowInput(ev: Event): State {
   const d = ev._data;
-  let flat = 1;
-  for (const k in d) {
-    const v = d[k];
-    if (typeof v === 'object' && v !== null) {
-      flat = 0;
-      break;
-    }
-  }
+  const flat = State._isFlat(d) ? 1 : 0;
   const m = ev._meta;
   const bare = m.route === undefined ? 2 : 0;
   return State._borrow(flat === 1 ? d : cloneRecord(d, 'data', ev._id), bare === 2 ? m : inputMeta(m), flat | bare);
