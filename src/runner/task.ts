@@ -15,6 +15,18 @@ import type { TraceEntry } from '../core/trace.js';
 import type { Delivery } from '../transport/types.js';
 
 /**
+ * A wait on a task that an abort breaks (see {@link Task.waiter}).
+ *
+ * @example
+ * ```ts
+ * task.waiter = { abortWith: (err) => console.log('aborted', err) };
+ * ```
+ */
+export interface AbortWaiter {
+  abortWith(err: unknown): void;
+}
+
+/**
  * What a task needs from the worker that runs it.
  *
  * @example
@@ -64,6 +76,8 @@ export class Task implements AgentContext {
   controller: AbortController | undefined;
   /** Breaks the current wait (handler or callback promise) on abort. */
   raceReject: ((err: unknown) => void) | undefined;
+  /** The agent call waiting on this task, told on abort (a slot instead of a listener: no function per call). */
+  waiter: AbortWaiter | undefined = undefined;
   /** Set once the task was aborted; later waits fail at once with it. */
   aborted: AgentflowError | undefined;
   /** A verdict was reached (settled or being settled). */
@@ -154,6 +168,11 @@ export class Task implements AgentContext {
   abort(err: AgentflowError): void {
     if (this.aborted === undefined) this.aborted = err;
     if (this.controller !== undefined && !this.controller.signal.aborted) this.controller.abort(err);
+    const w = this.waiter;
+    if (w !== undefined) {
+      this.waiter = undefined;
+      w.abortWith(err);
+    }
     const r = this.raceReject;
     if (r !== undefined) {
       this.raceReject = undefined;

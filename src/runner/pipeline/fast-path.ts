@@ -6,12 +6,14 @@
  * parity test checks both give the same outcomes, traces and stats.
  * @module
  */
+import type { AgentResult } from '../../core/agent.js';
+import type { AgentflowError, FailureReason } from '../../core/errors.js';
 import type { State } from '../../core/state.js';
 import type { AgentEntry } from '../agents.js';
 import type { Task } from '../task.js';
 import { routeNext } from './children.js';
 import { NO_CHILDREN, type Done, type PipelineEnv, type Verdict } from './env.js';
-import { invokeAgent } from './invoke-agent.js';
+import { invokeAgent, type AgentCall, type RunReceiver } from './invoke-agent.js';
 
 /**
  * The agent the fast path would run for this task, or `undefined` when the
@@ -41,10 +43,16 @@ export function fastPathAgent(env: PipelineEnv, t: Task): AgentEntry | undefined
  */
 export function runFastPath(env: PipelineEnv, t: Task, entry: AgentEntry, state: State, done: Done): void {
   t.agentId = entry.name;
-  invokeAgent(env, t, entry, t, state, env.traceFull, (out, result, error, reason) => {
+  invokeAgent(env, t, entry, t, state, env.traceFull, FAST, t.startedAt, done);
+}
+
+/** The fast path's continuation: one object for every call (no closure per event). */
+const FAST: RunReceiver = {
+  agentRan(call: AgentCall, out: State, result: AgentResult, error: AgentflowError | undefined, reason: FailureReason | undefined): void {
+    const t = call.t;
     if (t.finished) return;
-    const v: Verdict = { status: 'completed', agentId: entry.name, state: out, reason, error, agentResult: result, children: NO_CHILDREN };
-    routeNext(env, t, v);
+    const v: Verdict = { status: 'completed', agentId: call.agentId, state: out, reason, error, agentResult: result, children: NO_CHILDREN };
+    routeNext(call.env, t, v);
     if (v.error !== undefined) {
       v.status = 'failed';
       v.reason ??= 'agent_error';
@@ -52,6 +60,6 @@ export function runFastPath(env: PipelineEnv, t: Task, entry: AgentEntry, state:
     if (t.children !== undefined) v.children = t.children;
     // The event ends when its agent did (no hooks follow): the outcome reuses that time.
     t.endedAt = result.endTime;
-    done(t, v);
-  }, t.startedAt);
-}
+    call.next!(t, v);
+  },
+};

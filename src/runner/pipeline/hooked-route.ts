@@ -15,7 +15,7 @@ import type { AgentEntry } from '../agents.js';
 import { traceEntry, type Task } from '../task.js';
 import { broadcastCopies, routeNext } from './children.js';
 import { NO_CHILDREN, type Done, type PipelineEnv, type Verdict } from './env.js';
-import { invokeAgent } from './invoke-agent.js';
+import { invokeAgent, type AgentCall, type RunReceiver } from './invoke-agent.js';
 import { asAgentflowError, failed, isRejection, reasonOf } from './results.js';
 
 /**
@@ -26,7 +26,7 @@ import { asAgentflowError, failed, isRejection, reasonOf } from './results.js';
  * new HookedRoute(env, task, done).start(input);
  * ```
  */
-export class HookedRoute {
+export class HookedRoute implements RunReceiver {
   private agentId = '';
   private error: AgentflowError | undefined = undefined;
   private reason: FailureReason | undefined = undefined;
@@ -87,12 +87,15 @@ export class HookedRoute {
   }
 
   private invoke(entry: AgentEntry, state: State): void {
-    invokeAgent(this.env, this.t, entry, this.t, state, this.env.traceFull, (out, result, error, reason) => {
-      if (this.t.finished) return;
-      this.result = result;
-      if (error !== undefined) return this.agentFailed(error, reason ?? reasonOf(error, 'agent_error'), state);
-      this.afterAgent(out);
-    });
+    invokeAgent(this.env, this.t, entry, this.t, state, this.env.traceFull, this);
+  }
+
+  /** The agent ran (see {@link RunReceiver}); on failure `out` is the input state. */
+  agentRan(_call: AgentCall, out: State, result: AgentResult, error: AgentflowError | undefined, reason: FailureReason | undefined): void {
+    if (this.t.finished) return;
+    this.result = result;
+    if (error !== undefined) return this.agentFailed(error, reason ?? reasonOf(error, 'agent_error'), out);
+    this.afterAgent(out);
   }
 
   /** The agent failed (or was not found): AgentError (observational), then AfterAgentRun if it ran. */

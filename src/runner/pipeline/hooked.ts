@@ -132,7 +132,7 @@ async function runAgent(env: PipelineEnv, t: Task, agentId: string, input: State
       }
     }
     const s = state;
-    run = await new Promise<AgentRun>((resolve) => invokeAgent(env, t, entry, ctx, s, own ? env.traceFull : env.trace, (out, result, error, reason) => resolve({ agentId, state: out, result, error, reason })));
+    run = await new Promise<AgentRun>((resolve) => invokeAgent(env, t, entry, ctx, s, own ? env.traceFull : env.trace, { agentRan: (_c, out, result, error, reason) => resolve({ agentId, state: out, result, error, reason }) }));
     error = run.error;
     reason = run.reason;
     if (t.finished) return { agentId, state, error: error ?? new ShutdownError(ev._id, 'running'), reason: reason ?? 'shutdown', result: run.result };

@@ -12,85 +12,165 @@ import { toTraceError, type TraceLogger } from '../../core/trace.js';
 import type { AgentEntry } from '../agents.js';
 import { openAgent } from '../instrument.js';
 import type { AgentInvoke } from '../config.js';
-import { traceEntry, type Task } from '../task.js';
+import { traceEntry, type AbortWaiter, type Task } from '../task.js';
 import { applyAgentTimeout } from './admit.js';
-import type { PipelineEnv } from './env.js';
+import type { Done, PipelineEnv } from './env.js';
 import { asAgentflowError, normalizeResult, reasonOf, thrownValue } from './results.js';
 
 /**
- * Receives one agent run: the output state (the input state on failure),
- * the agent result, and the error and reason when it failed.
+ * Receives one agent run: the call (its task and environment), the output
+ * state (the input state on failure), the agent result, and the error and
+ * reason when it failed. An object rather than a closure: the hot paths
+ * pass a long-lived receiver, so a call allocates no function.
  *
  * @example
  * ```ts
- * const done: RunDone = (state, result, error) => console.log(result.duration, error?.code);
+ * const receiver: RunReceiver = { agentRan: (call, state, result, error) => console.log(call.agentId, result.duration, error?.code) };
  * ```
  */
-export type RunDone = (state: State, result: AgentResult, error: AgentflowError | undefined, reason: FailureReason | undefined) => void;
+export interface RunReceiver {
+  agentRan(call: AgentCall, state: State, result: AgentResult, error: AgentflowError | undefined, reason: FailureReason | undefined): void;
+}
 
 /**
- * Runs `entry` once on `state` and calls `done` exactly once with the run
- * (synchronously when the handler returns synchronously). `trace` is where
- * `agent_end` goes (the full trace for the event's own agent, the standard
- * one for agents inside an orchestration). `startedAt` defaults to now.
+ * The agent call a {@link RunReceiver} is told about (valid during `agentRan` only).
  *
  * @example
  * ```ts
- * invokeAgent(env, task, entry, task, state, env.traceFull, (run) => console.log(run.error?.code));
+ * const receiver: RunReceiver = { agentRan: (call) => console.log(call.t.eventId, call.agentId) };
  * ```
  */
-export function invokeAgent(env: PipelineEnv, t: Task, entry: AgentEntry, ctx: AgentContext, state: State, trace: TraceLogger | null, done: RunDone, startedAt?: number): void {
+export interface AgentCall {
+  readonly env: PipelineEnv;
+  readonly t: Task;
+  readonly agentId: string;
+  /** The continuation the caller passed along, if any (the fast path's pipeline continuation). */
+  readonly next: Done | undefined;
+}
+
+/**
+ * Runs `entry` once on `state` and tells `receiver` exactly once
+ * (synchronously when the handler returns synchronously). `trace` is where
+ * `agent_end` goes (the full trace for the event's own agent, the standard
+ * one for agents inside an orchestration). `startedAt` defaults to now;
+ * `next` is handed to the receiver.
+ *
+ * @example
+ * ```ts
+ * invokeAgent(env, task, entry, task, state, env.traceFull, { agentRan: (_c, _s, _r, error) => console.log(error?.code) });
+ * ```
+ */
+export function invokeAgent(env: PipelineEnv, t: Task, entry: AgentEntry, ctx: AgentContext, state: State, trace: TraceLogger | null, receiver: RunReceiver, startedAt?: number, next?: Done): void {
   if (env.traceFull !== null) env.traceFull.log(traceEntry('agent_start', t, entry.name));
   applyAgentTimeout(env, t, entry);
-  // One object per call and only inline closures: no named closures on the hot path.
   // `Date.now()` is a system call costing ~70 ns on some VMs: the fast path passes the task's start instead.
-  const inv = new Invocation(t, entry.name, state, startedAt ?? Date.now(), trace, done);
-  if (t.aborted !== undefined) return inv.finish(undefined, t.aborted);
+  const inv = Invocation.acquire(env, t, entry.name, state, startedAt ?? Date.now(), trace, receiver, next);
+  if (t.aborted !== undefined) return inv.finishNow(undefined, t.aborted);
   // A tracer's own failure to open the scope is isolated (openAgent), never counted as the agent's.
   const scope = t.scope === undefined ? undefined : (inv.scope = openAgent(t, entry.name));
   let r: ReturnType<AgentInvoke>;
   try {
     r = scope === undefined ? entry.invoke(ctx, t.event, state) : scope.run(() => entry.invoke(ctx, t.event, state));
   } catch (err) {
-    return inv.finish(undefined, thrownValue(err));
+    return inv.finishNow(undefined, thrownValue(err));
   }
-  if (!(r instanceof Promise)) return inv.finish(r, undefined);
+  if (!(r instanceof Promise)) return inv.finishNow(r, undefined);
   if (t.expiry !== 0 || !env.running()) inv.armAbort();
-  r.then(
-    (v) => inv.finish(v, undefined),
-    (e: unknown) => inv.finish(undefined, thrownValue(e)),
-  );
+  r.then(inv.onValue, inv.onError);
 }
 
-/** One agent call in flight: settles once, whether the handler or an abort comes first. */
-class Invocation {
-  private settled = false;
-  private onAbort: ((err: unknown) => void) | undefined = undefined;
+/** Invocations not in use (their promise callbacks can no longer fire). */
+const pool: Invocation[] = [];
+const POOL_MAX = 1024;
+
+/**
+ * One agent call in flight: settles once, whether the handler or an abort
+ * comes first. Pooled: an invocation (with its two promise callbacks, made
+ * once) is reused after its handler's promise settled, or at once when no
+ * promise was awaited; never while a callback could still fire.
+ */
+class Invocation implements AgentCall, AbortWaiter {
+  env!: PipelineEnv;
+  private task: Task | undefined = undefined;
+  agentId = '';
+  state: State | undefined = undefined;
+  started = 0;
+  trace: TraceLogger | null = null;
+  receiver: RunReceiver | undefined = undefined;
+  next: Done | undefined = undefined;
   /** The instrumentation's scope around this call, if any. */
   scope: RunScope<AgentEnd> | undefined = undefined;
-  constructor(
-    private readonly t: Task,
-    private readonly agentId: string,
-    private readonly state: State,
-    private readonly started: number,
-    private readonly trace: TraceLogger | null,
-    private readonly done: RunDone,
-  ) {}
-  armAbort(): void {
-    this.onAbort = (err) => this.finish(undefined, err);
-    this.t.onAbort(this.onAbort);
+  private settled = false;
+  /** How an abort reaches this call: 0 not armed, 1 the task's waiter slot, 2 a listener (another wait held the slot). */
+  private armed = 0;
+  private listener: ((err: unknown) => void) | undefined = undefined;
+  readonly onValue = (v: unknown): void => this.fromPromise(v, undefined);
+  readonly onError = (e: unknown): void => this.fromPromise(undefined, thrownValue(e));
+
+  static acquire(env: PipelineEnv, t: Task, agentId: string, state: State, started: number, trace: TraceLogger | null, receiver: RunReceiver, next: Done | undefined): Invocation {
+    const inv = pool.pop() ?? new Invocation();
+    inv.env = env;
+    inv.task = t;
+    inv.agentId = agentId;
+    inv.state = state;
+    inv.started = started;
+    inv.trace = trace;
+    inv.receiver = receiver;
+    inv.next = next;
+    inv.settled = false;
+    return inv;
   }
-  finish(value: unknown, thrown: unknown): void {
+  get t(): Task {
+    return this.task!;
+  }
+  armAbort(): void {
+    const t = this.task!;
+    if (t.waiter === undefined) {
+      t.waiter = this;
+      this.armed = 1;
+    } else {
+      // Another wait holds the slot (agents of one orchestration run at once): a listener, and no reuse.
+      this.armed = 2;
+      this.listener = (err) => this.finish(undefined, err);
+      t.onAbort(this.listener);
+    }
+  }
+  abortWith(err: unknown): void {
+    this.finish(undefined, err);
+  }
+  /** Finishes a call whose handler returned synchronously, threw, or never ran. */
+  finishNow(value: unknown, thrown: unknown): void {
+    this.finish(value, thrown);
+    this.release();
+  }
+  private fromPromise(value: unknown, thrown: unknown): void {
+    this.finish(value, thrown);
+    this.release();
+  }
+  private finish(value: unknown, thrown: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.onAbort !== undefined) this.t.offAbort(this.onAbort);
-    settleRun(this.t, this.agentId, this.state, value, thrown, this.started, this.trace, this.done, this.scope);
+    const t = this.task!;
+    if (this.armed === 1) {
+      if (t.waiter === this) t.waiter = undefined;
+    } else if (this.armed === 2) t.offAbort(this.listener!);
+    settleRun(this, t, value, thrown);
+  }
+  private release(): void {
+    if (this.armed === 2) return; // its listener may still be composed into the task's
+    this.armed = 0;
+    this.task = this.state = this.receiver = this.next = this.scope = undefined;
+    this.trace = null;
+    if (pool.length < POOL_MAX) pool.push(this);
   }
 }
 
-/** Turns what a handler returned or threw into a run (passed to `done`), and traces `agent_end`. */
-function settleRun(t: Task, agentId: string, state: State, value: unknown, thrown: unknown, started: number, trace: TraceLogger | null, done: RunDone, scope: RunScope<AgentEnd> | undefined): void {
+/** Turns what a handler returned or threw into a run (passed to the receiver), and traces `agent_end`. */
+function settleRun(inv: Invocation, t: Task, value: unknown, thrown: unknown): void {
   const ev = t.event;
+  const agentId = inv.agentId;
+  const state = inv.state!;
+  const started = inv.started;
   let result: AgentResult | undefined;
   let error: AgentflowError | undefined;
   let reason: FailureReason | undefined;
@@ -112,14 +192,15 @@ function settleRun(t: Task, agentId: string, state: State, value: unknown, throw
     result = { outputState: state, startTime: started, endTime: end, duration: end - started, error };
   }
   if (error !== undefined) reason ??= reasonOf(error, 'agent_error');
-  if (scope !== undefined) endAgentScope(t, scope, result.duration, error);
+  if (inv.scope !== undefined) endAgentScope(t, inv.scope, result.duration, error);
+  const trace = inv.trace;
   if (trace !== null) {
     const e = traceEntry('agent_end', t, agentId);
     e.durationMs = result.duration;
     if (error !== undefined) e.error = toTraceError(error);
     trace.log(e);
   }
-  done(error === undefined ? result.outputState : state, result, error, reason);
+  inv.receiver!.agentRan(inv, error === undefined ? result.outputState : state, result, error, reason);
 }
 
 function endAgentScope(t: Task, scope: RunScope<AgentEnd>, durationMs: number, error: AgentflowError | undefined): void {
