@@ -18,34 +18,43 @@ import { NO_CHILDREN, type Done, type PipelineEnv, type Verdict } from './env.js
 import { invokeAgent, type AgentCall, type RunReceiver } from './invoke-agent.js';
 import { asAgentflowError, failed, isRejection, reasonOf } from './results.js';
 
+/** The hook points of route mode, in order. */
+type Point = 0 | 1 | 2 | 3 | 4;
+const BEFORE_EVENT = 0;
+const BEFORE_AGENT = 1;
+const AGENT_ERROR = 2;
+const AFTER_AGENT = 3;
+const AFTER_EVENT = 4;
+
 /**
  * Runs the route-mode pipeline with callbacks for one task.
  *
  * @example
  * ```ts
- * new HookedRoute(env, task, done).start(input);
+ * new HookedRoute(env, task, done, input).start();
  * ```
  */
 export class HookedRoute implements RunReceiver {
-  private agentId = '';
-  private error: AgentflowError | undefined = undefined;
-  private reason: FailureReason | undefined = undefined;
+  agentId = '';
+  /** The state at the current step (what `routeNext` chains from; the state a hook point started with). */
+  state: State;
+  error: AgentflowError | undefined = undefined;
+  reason: FailureReason | undefined = undefined;
   private result: AgentResult | undefined = undefined;
+  private entry: AgentEntry | undefined = undefined;
 
   constructor(
     private readonly env: PipelineEnv,
     private readonly t: Task,
     private readonly done: Done,
-  ) {}
+    input: State,
+  ) {
+    this.state = input;
+  }
 
-  start(input: State): void {
-    const reg = this.env.registry;
-    if (reg.count(HookPoint.BeforeEventHandling) === 0) return this.routed(input);
-    this.hook(
-      { hook: HookPoint.BeforeEventHandling, event: this.t.event, state: input, agentId: '' },
-      (s) => this.routed(s),
-      (err) => this.finish({ ...failed(this.t, reasonOf(err, 'hook_rejected'), asAgentflowError(err, '', this.t.event._id), input), final: isRejection(err) }),
-    );
+  start(): void {
+    if (this.env.registry.count(HookPoint.BeforeEventHandling) === 0) return this.routed(this.state);
+    this.hook({ hook: HookPoint.BeforeEventHandling, event: this.t.event, state: this.state, agentId: '' }, BEFORE_EVENT);
   }
 
   /** After BeforeEventHandling: broadcast, or resolve the target and run its agent. */
@@ -68,26 +77,25 @@ export class HookedRoute implements RunReceiver {
     const entry = this.env.agents.get(target);
     if (entry === undefined) return this.agentFailed(new AgentNotFoundError(target, t.event._id, this.env.agents.names()), 'no_such_agent', state);
     if (entry.agent !== undefined && entry.agent.enabled === false) return this.agentFailed(new AgentDisabledError(target, t.event._id), 'agent_disabled', state);
-    if (this.env.registry.count(HookPoint.BeforeAgentRun) === 0) return this.ready(entry, state);
-    this.hook(
-      { hook: HookPoint.BeforeAgentRun, event: t.event, state, agentId: target },
-      (s) => this.ready(entry, s),
-      (err) => this.ran(state, asAgentflowError(err, target, t.event._id), reasonOf(err, 'hook_rejected')),
-    );
+    this.entry = entry;
+    if (this.env.registry.count(HookPoint.BeforeAgentRun) === 0) return this.ready(state);
+    this.state = state;
+    this.hook({ hook: HookPoint.BeforeAgentRun, event: t.event, state, agentId: target }, BEFORE_AGENT);
   }
 
-  private ready(entry: AgentEntry, state: State): void {
+  private ready(state: State): void {
     if (this.t.finished) return;
-    if (entry.ready === undefined) return this.invoke(entry, state);
+    const entry = this.entry!;
+    if (entry.ready === undefined) return this.invoke(state);
     this.wait(
       entry.ready.then(() => state),
-      () => this.invoke(entry, state),
+      () => this.invoke(state),
       (err) => this.ran(state, asAgentflowError(err, entry.name, this.t.event._id), reasonOf(err, 'agent_error')),
     );
   }
 
-  private invoke(entry: AgentEntry, state: State): void {
-    invokeAgent(this.env, this.t, entry, this.t, state, this.env.traceFull, this);
+  private invoke(state: State): void {
+    invokeAgent(this.env, this.t, this.entry!, this.t, state, this.env.traceFull, this);
   }
 
   /** The agent ran (see {@link RunReceiver}); on failure `out` is the input state. */
@@ -103,27 +111,16 @@ export class HookedRoute implements RunReceiver {
     this.error = error;
     this.reason = reason;
     if (this.env.registry.count(HookPoint.AgentError) === 0) return this.afterAgent(state);
-    const args: CallbackArgs = { hook: HookPoint.AgentError, event: this.t.event, state, agentId: this.agentId, agentResult: this.result, error };
-    this.hook(
-      args,
-      () => this.afterAgent(state),
-      (err) => {
-        this.callbackFailed(args, err);
-        this.afterAgent(state);
-      },
-    );
+    this.state = state;
+    this.hook({ hook: HookPoint.AgentError, event: this.t.event, state, agentId: this.agentId, agentResult: this.result, error }, AGENT_ERROR);
   }
 
   /** AfterAgentRun: may replace the output, or reject a success. */
   private afterAgent(out: State): void {
     if (this.t.finished) return;
     if (this.result === undefined || this.env.registry.count(HookPoint.AfterAgentRun) === 0) return this.ran(out, this.error, this.reason);
-    this.hook(
-      { hook: HookPoint.AfterAgentRun, event: this.t.event, state: out, agentId: this.agentId, agentResult: this.result, error: this.error },
-      (s) => this.ran(s, this.error, this.reason),
-      (err) =>
-        this.error === undefined ? this.ran(out, asAgentflowError(err, this.agentId, this.t.event._id), 'hook_rejected') : this.ran(out, this.error, this.reason),
-    );
+    this.state = out;
+    this.hook({ hook: HookPoint.AfterAgentRun, event: this.t.event, state: out, agentId: this.agentId, agentResult: this.result, error: this.error }, AFTER_AGENT);
   }
 
   /** The agent step is over: chain, then AfterEventHandling. */
@@ -132,21 +129,14 @@ export class HookedRoute implements RunReceiver {
     this.error = error;
     this.reason = reason;
     if (this.result !== undefined && error === undefined) this.result.outputState = out;
-    const r = { agentId: this.agentId, state: out, error, reason };
-    routeNext(this.env, this.t, r);
-    this.error = r.error;
-    this.reason = r.reason;
+    this.state = out;
+    routeNext(this.env, this.t, this); // (sets error and reason when the next hop cannot be made)
     this.afterEvent(out);
   }
 
   private afterEvent(state: State): void {
     if (this.env.registry.count(HookPoint.AfterEventHandling) === 0) return this.conclude(state);
-    const args: CallbackArgs = { hook: HookPoint.AfterEventHandling, event: this.t.event, state, agentId: this.agentId, agentResult: this.result, error: this.error };
-    this.hook(
-      args,
-      (s) => this.conclude(s),
-      (err) => this.conclude(this.callbackFailed(args, err)),
-    );
+    this.hook({ hook: HookPoint.AfterEventHandling, event: this.t.event, state, agentId: this.agentId, agentResult: this.result, error: this.error }, AFTER_EVENT);
   }
 
   private conclude(state: State): void {
@@ -160,18 +150,59 @@ export class HookedRoute implements RunReceiver {
     if (!this.t.finished) this.done(this.t, v);
   }
 
-  /** Runs a hook point; `raced` waits break on the task's abort (observational hooks are not raced). */
-  private hook(args: CallbackArgs, ok: (s: State) => void, fail: (err: unknown) => void, raced = true): void {
+  /**
+   * Runs a hook point's callbacks; `this.state` is the state it started
+   * with. Synchronous callbacks continue at once (no closure is made);
+   * a promise is waited for, breaking on the task's abort.
+   */
+  private hook(args: CallbackArgs, point: Point): void {
     let r: State | Promise<State>;
     try {
       r = this.env.registry.invoke(this.t, args);
     } catch (err) {
-      return fail(err);
+      return this.failedAt(point, args, err);
     }
     if (r instanceof Promise) {
-      if (raced) this.wait(r, ok, fail);
-      else r.then(ok, fail);
-    } else ok(r);
+      this.wait(
+        r,
+        (s) => this.passed(point, s),
+        (err) => this.failedAt(point, args, err),
+      );
+    } else this.passed(point, r);
+  }
+
+  /** A hook point's callbacks passed with state `s`: the next step. */
+  private passed(point: Point, s: State): void {
+    switch (point) {
+      case BEFORE_EVENT:
+        return this.routed(s);
+      case BEFORE_AGENT:
+        return this.ready(s);
+      case AGENT_ERROR:
+        return this.afterAgent(this.state);
+      case AFTER_AGENT:
+        return this.ran(s, this.error, this.reason);
+      default:
+        return this.conclude(s);
+    }
+  }
+
+  /** A callback at a hook point threw (or its promise rejected, or the task was aborted while it ran). */
+  private failedAt(point: Point, args: CallbackArgs, err: unknown): void {
+    const pre = this.state;
+    switch (point) {
+      case BEFORE_EVENT:
+        return this.finish({ ...failed(this.t, reasonOf(err, 'hook_rejected'), asAgentflowError(err, '', this.t.event._id), pre), final: isRejection(err) });
+      case BEFORE_AGENT:
+        return this.ran(pre, asAgentflowError(err, this.agentId, this.t.event._id), reasonOf(err, 'hook_rejected'));
+      case AGENT_ERROR:
+        this.callbackFailed(args, err);
+        return this.afterAgent(pre);
+      case AFTER_AGENT:
+        return this.error === undefined ? this.ran(pre, asAgentflowError(err, this.agentId, this.t.event._id), 'hook_rejected') : this.ran(pre, this.error, this.reason);
+      default:
+        return this.conclude(this.callbackFailed(args, err));
+    }
   }
 
   /** Waits for `p`, or for the task's abort (timeout, deadline, stop). */

@@ -34,7 +34,7 @@ export function runPipeline(env: PipelineEnv, t: Task, done: Done): void {
     if (!(input instanceof State)) return done(t, input);
     const entry = fastPathAgent(env, t);
     if (entry !== undefined) runFastPath(env, t, entry, input, done);
-    else if (env.orchestrator === undefined) new HookedRoute(env, t, done).start(input);
+    else if (env.orchestrator === undefined) new HookedRoute(env, t, done, input).start();
     else void runHooked(env, t, input, done);
   } catch (err) {
     env.logger.error({ eventId: t.event._id, err }, 'internal error while processing event');
