@@ -81,12 +81,22 @@ export class AgentTable {
   }
 
   unregister(name: string): boolean {
+    if (name === this.lastName) this.lastName = this.lastEntry = undefined;
     return this.map.delete(name);
   }
 
   get(name: string): AgentEntry | undefined {
-    return this.map.get(name);
+    // Most events name the agent the previous one did: one string comparison instead of a hash lookup.
+    if (name === this.lastName) return this.lastEntry;
+    const e = this.map.get(name);
+    if (e !== undefined) {
+      this.lastName = name;
+      this.lastEntry = e;
+    }
+    return e;
   }
+  private lastName: string | undefined = undefined;
+  private lastEntry: AgentEntry | undefined = undefined;
 
   has(name: string): boolean {
     return this.map.has(name);
