@@ -293,12 +293,14 @@ export function newEvent(targetAgentId: string, data: EventData = {}, metadata: 
 const NO_DATA: EventData = Object.freeze({}) as EventData;
 const metadataError = (key: string, problem: string): Error => new InvalidMetadataError(key, problem);
 
-/** The error to throw for an event whose data or metadata could not be copied: the same failure, naming the event. */
+/** The error to throw for an event whose data or metadata could not be copied: the same failure, naming the event (the copy runs again with the id: getters and Proxy traps are read twice on this path). */
 function copyError(id: string, data: EventData, metadata: Metadata, first: unknown): unknown {
   let err = first;
   try {
     cloneRecord(data, 'data', id, true);
     cloneMetadata(metadata, id, (k, p) => new InvalidMetadataError(k, p, id), true);
+    // The second copy passed: a getter or Proxy that answers differently each time. Still name the event.
+    return new InvalidEventDataError('data', `changed while being copied (${first instanceof Error ? first.message : String(first)})`, id);
   } catch (again) {
     err = again;
   }

@@ -82,3 +82,25 @@ test('agents of one orchestration time out together and their late results reach
   }
   assert.ok(late.length >= 2, 'the slow handlers did resolve late');
 });
+
+test('a promise subclass whose then() calls back twice does not hand its call to two later events', async () => {
+  class Twice<T> extends Promise<T> {
+    override then<A = T, B = never>(ok?: ((v: T) => A | PromiseLike<A>) | null, fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+      void super.then(ok, fail);
+      return super.then(ok, fail);
+    }
+  }
+  const r = createRunner({ logger: silentLogger(), concurrency: 4 });
+  r.registerAgent('twice', (_c, _e, s) => Twice.resolve(s.clone().set('seen', 'twice')));
+  r.registerAgent('slow', async (_c, e, s) => {
+    await sleep(10 + 10 * (e.getData().n as number));
+    return s.clone().set('seen', e.getData().n as number);
+  });
+  await r.start();
+  const first = r.run(newEvent('twice', { n: -1 }));
+  await sleep(5);
+  const later = [0, 1].map((n) => r.run(newEvent('slow', { n })));
+  const seen = await Promise.all([first, ...later].map((p) => p.then((x) => x.state.get('seen'))));
+  await r.stop();
+  assert.deepEqual(seen, ['twice', 0, 1]);
+});

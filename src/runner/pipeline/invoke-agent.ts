@@ -76,8 +76,12 @@ export function invokeAgent(env: PipelineEnv, t: Task, entry: AgentEntry, ctx: A
   }
   if (!(r instanceof Promise)) return inv.finishNow(r, undefined);
   if (t.expiry !== 0 || !env.running()) inv.armAbort();
+  // A promise whose `then` is not the native one (a subclass) may call back twice: its call is never reused.
+  if (r.then !== NATIVE_THEN) inv.keep();
   r.then(inv.onValue, inv.onError);
 }
+
+const NATIVE_THEN = Promise.prototype.then;
 
 /** Invocations not in use (their promise callbacks can no longer fire). */
 const pool: Invocation[] = [];
@@ -103,6 +107,7 @@ class Invocation implements AgentCall, AbortWaiter {
   private settled = false;
   /** How an abort reaches this call: 0 not armed, 1 the task's waiter slot, 2 a listener (another wait held the slot). */
   private armed = 0;
+  private reusable = true;
   private listener: ((err: unknown) => void) | undefined = undefined;
   readonly onValue = (v: unknown): void => this.fromPromise(v, undefined);
   readonly onError = (e: unknown): void => this.fromPromise(undefined, thrownValue(e));
@@ -156,8 +161,12 @@ class Invocation implements AgentCall, AbortWaiter {
     } else if (this.armed === 2) t.offAbort(this.listener!);
     settleRun(this, t, value, thrown);
   }
+  /** Never reuse this call (a callback may still reach it after it finished). */
+  keep(): void {
+    this.reusable = false;
+  }
   private release(): void {
-    if (this.armed === 2) return; // its listener may still be composed into the task's
+    if (this.armed === 2 || !this.reusable) return; // a listener may still be composed into the task's; see keep()
     this.armed = 0;
     this.task = this.state = this.receiver = this.next = this.scope = undefined;
     this.trace = null;
