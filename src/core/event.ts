@@ -295,7 +295,7 @@ const metadataError = (key: string, problem: string): Error => new InvalidMetada
 
 /** The error to throw for an event whose data or metadata could not be copied: the same failure, naming the event (the copy runs again with the id: getters and Proxy traps are read twice on this path). */
 function copyError(id: string, data: EventData, metadata: Metadata, first: unknown): unknown {
-  let err = first;
+  let err: unknown;
   try {
     cloneRecord(data, 'data', id, true);
     cloneMetadata(metadata, id, (k, p) => new InvalidMetadataError(k, p, id), true);

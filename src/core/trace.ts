@@ -345,10 +345,12 @@ export class InMemoryTraceLogger implements TraceLogger {
   }
 
   private entryAt(i: number): TraceEntry {
+    const w = this.idWords;
+    const j = i << 2;
     const e: TraceEntry = {
       timestamp: this.ts[i]!,
       type: TYPES[this.type[i]!]!,
-      eventId: this.eventId[i] ?? formatIdWords(this.idWords[i << 2]!, this.idWords[(i << 2) + 1]!, this.idWords[(i << 2) + 2]!, this.idWords[(i << 2) + 3]!),
+      eventId: this.eventId[i] ?? formatIdWords(w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!),
       sessionId: this.sessionId[i]!,
       agentId: this.agentId[i]!,
     };

@@ -109,8 +109,8 @@ class Invocation implements AgentCall, AbortWaiter {
   private armed = 0;
   private reusable = true;
   private listener: ((err: unknown) => void) | undefined = undefined;
-  readonly onValue = (v: unknown): void => this.fromPromise(v, undefined);
-  readonly onError = (e: unknown): void => this.fromPromise(undefined, thrownValue(e));
+  readonly onValue = (v: unknown): void => this.finishNow(v, undefined);
+  readonly onError = (e: unknown): void => this.finishNow(undefined, thrownValue(e));
 
   static acquire(env: PipelineEnv, t: Task, agentId: string, state: State, started: number, trace: TraceLogger | null, receiver: RunReceiver, next: Done | undefined): Invocation {
     const inv = pool.pop() ?? new Invocation();
@@ -134,8 +134,10 @@ class Invocation implements AgentCall, AbortWaiter {
       t.waiter = this;
       this.armed = 1;
     } else {
-      // Another wait holds the slot (agents of one orchestration run at once): a listener, and no reuse.
+      // Another wait holds the slot (agents of one orchestration run at once): a listener, which may stay
+      // composed into the task's after this call ends, so the call is never reused.
       this.armed = 2;
+      this.reusable = false;
       this.listener = (err) => this.finish(undefined, err);
       t.onAbort(this.listener);
     }
@@ -143,12 +145,8 @@ class Invocation implements AgentCall, AbortWaiter {
   abortWith(err: unknown): void {
     this.finish(undefined, err);
   }
-  /** Finishes a call whose handler returned synchronously, threw, or never ran. */
+  /** Finishes the call and frees it: the handler returned or threw, synchronously or through its promise (nothing can call back after). */
   finishNow(value: unknown, thrown: unknown): void {
-    this.finish(value, thrown);
-    this.release();
-  }
-  private fromPromise(value: unknown, thrown: unknown): void {
     this.finish(value, thrown);
     this.release();
   }
@@ -166,7 +164,7 @@ class Invocation implements AgentCall, AbortWaiter {
     this.reusable = false;
   }
   private release(): void {
-    if (this.armed === 2 || !this.reusable) return; // a listener may still be composed into the task's; see keep()
+    if (!this.reusable) return;
     this.armed = 0;
     this.task = this.state = this.receiver = this.next = this.scope = undefined;
     this.trace = null;
