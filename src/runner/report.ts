@@ -40,7 +40,9 @@ export function reportOutcome(w: ReportingWorker, bus: OutcomeBus, t: Task, v: V
   if (status === 'completed') w.counters.completed++;
   else if (status === 'failed') w.counters.failed++;
   else w.counters.deadLettered++;
-  const now = t.endedAt !== 0 ? t.endedAt : Date.now();
+  let now = t.endedAt;
+  // A fresh reading of the runner's clock (after every callback ran): the task dispatched next may start at it.
+  if (now === 0) t.endedAt = t.clockAt = now = Date.now();
   const trace = w.trace;
   if (trace !== null) {
     const m = ev._meta;

@@ -288,7 +288,7 @@ export class Worker implements PipelineEnv, TaskHost {
       this.logger.error({ eventId: t.event._id, err }, 'trace logger threw while recording an outcome; counters kept');
     } finally {
       this.inFlight--;
-      // The agent's end time starts the next task dispatched now if only the runner's bookkeeping ran since.
+      // The runner's last clock reading (the agent's end, or the outcome's) starts the next task dispatched now, if only bookkeeping ran since.
       this.afterTask(status === 'completed' && t.endedAt !== 0 && t.clockAt !== 0 && t.scope === undefined && this.leanTrace && !this.bus.active ? t.clockAt : 0);
     }
   }

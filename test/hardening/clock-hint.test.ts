@@ -31,3 +31,24 @@ test('review: an agent-supplied end time far in the past made the next task time
 test('review: an agent-supplied NaN end time switched the next task\'s timeout off', async () => {
   assert.deepEqual(await next(Number.NaN, 100, 400), { completed: 1, failed: 1 });
 });
+
+test('with callbacks, the next task starts at a clock reading taken after the last callback, not at the agent\'s end', async () => {
+  // A slow AfterEventHandling callback runs after the agent returned: starting the next task at the agent's end
+  // time would put its start 60 ms in the past, and its 50 ms timeout would fire at once.
+  const r = createRunner({ logger: silentLogger(), concurrency: 1, timeoutMs: 50 });
+  r.registerAgent('a', async (_c, _e, s) => s);
+  r.registerAgent('b', async (_c, _e, s) => (await sleep(20), s));
+  r.registerCallback('AfterEventHandling', 'slow', (_ctx, args) => {
+    if (args.agentId === 'a') {
+      const until = Date.now() + 60;
+      while (Date.now() < until);
+    }
+  });
+  await r.start();
+  r.emit(newEvent('a', {}, { session_id: 'x' }));
+  r.emit(newEvent('b', {}, { session_id: 'y' }));
+  await r.drain();
+  const { completed, failed } = r.stats();
+  await r.stop();
+  assert.deepEqual({ completed, failed }, { completed: 2, failed: 0 });
+});
