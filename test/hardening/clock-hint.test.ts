@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRunner, newEvent, silentLogger } from '../../src/index.js';
+import { createRunner, newEvent, silentLogger, type Runner } from '../../src/index.js';
 import { sleep } from '../runner/helpers.js';
 
 /** Runs `a` (which reports `endTime`), then `b`, with no outcome listener (the lean path); returns the counters. */
@@ -15,6 +15,11 @@ async function next(endTime: number, timeoutMs: number, takesMs: number): Promis
   const r = createRunner({ logger: silentLogger(), concurrency: 1, timeoutMs });
   r.registerAgent('a', async (_c, _e, s) => (await sleep(5), { outputState: s, endTime }));
   r.registerAgent('b', async (_c, _e, s) => (await sleep(takesMs), s));
+  return aThenB(r);
+}
+
+/** Starts `r`, emits an event to `a` then one to `b`, waits for both; returns the counters. */
+async function aThenB(r: Runner): Promise<{ completed: number; failed: number }> {
   await r.start();
   r.emit(newEvent('a', {}, { session_id: 'x' }));
   r.emit(newEvent('b', {}, { session_id: 'y' }));
@@ -44,11 +49,5 @@ test('with callbacks, the next task starts at a clock reading taken after the la
       while (Date.now() < until);
     }
   });
-  await r.start();
-  r.emit(newEvent('a', {}, { session_id: 'x' }));
-  r.emit(newEvent('b', {}, { session_id: 'y' }));
-  await r.drain();
-  const { completed, failed } = r.stats();
-  await r.stop();
-  assert.deepEqual({ completed, failed }, { completed: 2, failed: 0 });
+  assert.deepEqual(await aThenB(r), { completed: 2, failed: 0 });
 });
