@@ -47,6 +47,54 @@ export type HookPoint = (typeof HookPoint)[keyof typeof HookPoint];
 const POINTS: readonly HookPoint[] = Object.values(HookPoint);
 
 /**
+ * The firing hook points as small integers, in pipeline order: what the
+ * runner's hot path indexes callback lists with (a string-keyed lookup is a
+ * hash probe per point per event).
+ *
+ * @example
+ * ```ts
+ * registry.countAt(HookIndex.AfterEventHandling) === registry.count(HookPoint.AfterEventHandling); // true
+ * ```
+ */
+export const HookIndex = {
+  BeforeEventHandling: 0,
+  BeforeAgentRun: 1,
+  AgentError: 2,
+  AfterAgentRun: 3,
+  AfterEventHandling: 4,
+} as const;
+
+/**
+ * One of the {@link HookIndex} values.
+ *
+ * @example
+ * ```ts
+ * const i: HookIndex = HookIndex.AgentError;
+ * ```
+ */
+export type HookIndex = (typeof HookIndex)[keyof typeof HookIndex];
+
+/** The firing points by index (the inverse of {@link HookIndex}). */
+const BY_INDEX: readonly HookPoint[] = [HookPoint.BeforeEventHandling, HookPoint.BeforeAgentRun, HookPoint.AgentError, HookPoint.AfterAgentRun, HookPoint.AfterEventHandling];
+
+function indexOf(hook: HookPoint): number {
+  switch (hook) {
+    case HookPoint.BeforeEventHandling:
+      return 0;
+    case HookPoint.BeforeAgentRun:
+      return 1;
+    case HookPoint.AgentError:
+      return 2;
+    case HookPoint.AfterAgentRun:
+      return 3;
+    case HookPoint.AfterEventHandling:
+      return 4;
+    default:
+      return -1;
+  }
+}
+
+/**
  * What a callback receives about the event at this point.
  *
  * @example
@@ -120,8 +168,8 @@ interface Entry {
  */
 export class CallbackRegistry {
   private readonly own = new Map<HookPoint, Entry[]>();
-  /** Per point: its own callbacks then the AllHooks ones. Rebuilt on change; a plain object for fast lookups on the hot path. */
-  private readonly effective: Record<HookPoint, readonly Entry[]> = Object.create(null);
+  /** Per firing point, by {@link HookIndex}: its own callbacks then the AllHooks ones. Rebuilt on change. */
+  private readonly effective: (readonly Entry[])[] = [[], [], [], [], []];
 
   constructor() {
     for (const p of POINTS) this.own.set(p, []);
@@ -165,7 +213,12 @@ export class CallbackRegistry {
 
   /** How many callbacks fire at `hook`, counting AllHooks ones. */
   count(hook: HookPoint): number {
-    return this.effective[hook]?.length ?? 0;
+    return this.effective[indexOf(hook)]?.length ?? 0;
+  }
+
+  /** {@link count} by {@link HookIndex} (the runner's hot path). */
+  countAt(i: HookIndex): number {
+    return this.effective[i]!.length;
   }
 
   /**
@@ -175,7 +228,12 @@ export class CallbackRegistry {
    * @throws {@link HookRejectedError} when a callback throws; later callbacks do not run
    */
   invoke(ctx: CallbackContext, args: CallbackArgs): State | Promise<State> {
-    const list = this.effective[args.hook]!;
+    return this.invokeAt(indexOf(args.hook) as HookIndex, ctx, args);
+  }
+
+  /** {@link invoke} by {@link HookIndex}; `args.hook` must be that point (the runner's hot path). */
+  invokeAt(i: HookIndex, ctx: CallbackContext, args: CallbackArgs): State | Promise<State> {
+    const list = this.effective[i]!;
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
       let r: State | undefined | void | Promise<State | undefined | void>;
@@ -214,9 +272,6 @@ export class CallbackRegistry {
   private rebuild(): void {
     const all = this.own.get(HookPoint.AllHooks)!;
     this.empty = [...this.own.values()].every((l) => l.length === 0);
-    for (const p of POINTS) {
-      if (p === HookPoint.AllHooks) continue;
-      this.effective[p] = [...this.own.get(p)!, ...all];
-    }
+    for (let i = 0; i < BY_INDEX.length; i++) this.effective[i] = [...this.own.get(BY_INDEX[i]!)!, ...all];
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallbackRegistry, HookPoint, HookRejectedError, CallbackError, ErrorCodes, State, newEvent, silentLogger, type CallbackContext } from '../../src/index.js';
+import { CallbackRegistry, HookIndex, HookPoint, HookRejectedError, CallbackError, ErrorCodes, State, newEvent, silentLogger, type CallbackContext } from '../../src/index.js';
 
 const ctx: CallbackContext = { signal: new AbortController().signal, logger: silentLogger(), emit: () => undefined };
 
@@ -67,4 +67,27 @@ test('a callback may register another callback without deadlock; it applies from
   assert.equal(added, -1);
   r.invoke(ctx, args());
   assert.equal(added, 0);
+});
+
+test('the integer index of each point (HookIndex) reaches the same callbacks as its name, AllHooks included', () => {
+  const r = new CallbackRegistry();
+  const seen: string[] = [];
+  const names = Object.keys(HookIndex) as (keyof typeof HookIndex)[];
+  assert.deepEqual([...names].sort(), Object.values(HookPoint).filter((p) => p !== HookPoint.AllHooks).sort(), 'HookIndex names every firing point');
+  names.forEach((p, n) => {
+    for (let k = 0; k <= n; k++) r.register(HookPoint[p], `${p}-${k}`, (_c, a) => void seen.push(`${a.hook}:${p}-${k}`));
+  });
+  r.register(HookPoint.AllHooks, 'all', (_c, a) => void seen.push(`${a.hook}:all`));
+  for (const [n, p] of names.entries()) {
+    const i = HookIndex[p];
+    assert.equal(r.countAt(i), r.count(HookPoint[p]), p);
+    assert.equal(r.countAt(i), n + 2, `${p}: its own callbacks and the AllHooks one`);
+    seen.length = 0;
+    r.invokeAt(i, ctx, { hook: HookPoint[p], event: newEvent('a'), state: new State(), agentId: 'a' });
+    const byIndex = [...seen];
+    seen.length = 0;
+    r.invoke(ctx, { hook: HookPoint[p], event: newEvent('a'), state: new State(), agentId: 'a' });
+    assert.deepEqual(byIndex, seen, p);
+    assert.deepEqual(byIndex, [...Array.from({ length: n + 1 }, (_, k) => `${p}:${p}-${k}`), `${p}:all`]);
+  }
 });

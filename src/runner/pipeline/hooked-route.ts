@@ -8,7 +8,7 @@
  */
 import type { AgentResult } from '../../core/agent.js';
 import { AgentDisabledError, AgentNotFoundError, type AgentflowError, type FailureReason } from '../../core/errors.js';
-import { HookPoint, type CallbackArgs } from '../../core/hooks.js';
+import { HookIndex, HookPoint, type CallbackArgs } from '../../core/hooks.js';
 import type { State } from '../../core/state.js';
 import { toTraceError } from '../../core/trace.js';
 import type { AgentEntry } from '../agents.js';
@@ -18,13 +18,13 @@ import { NO_CHILDREN, type Done, type PipelineEnv, type Verdict } from './env.js
 import { invokeAgent, type AgentCall, type RunReceiver } from './invoke-agent.js';
 import { asAgentflowError, failed, isRejection, reasonOf } from './results.js';
 
-/** The hook points of route mode, in order. */
-type Point = 0 | 1 | 2 | 3 | 4;
-const BEFORE_EVENT = 0;
-const BEFORE_AGENT = 1;
-const AGENT_ERROR = 2;
-const AFTER_AGENT = 3;
-const AFTER_EVENT = 4;
+/** The hook points of route mode, in order (the registry's own indices: no string lookups per point). */
+type Point = HookIndex;
+const BEFORE_EVENT = HookIndex.BeforeEventHandling;
+const BEFORE_AGENT = HookIndex.BeforeAgentRun;
+const AGENT_ERROR = HookIndex.AgentError;
+const AFTER_AGENT = HookIndex.AfterAgentRun;
+const AFTER_EVENT = HookIndex.AfterEventHandling;
 
 /**
  * Runs the route-mode pipeline with callbacks for one task.
@@ -53,7 +53,7 @@ export class HookedRoute implements RunReceiver {
   }
 
   start(): void {
-    if (this.env.registry.count(HookPoint.BeforeEventHandling) === 0) return this.routed(this.state);
+    if (this.env.registry.countAt(BEFORE_EVENT) === 0) return this.routed(this.state);
     this.hook({ hook: HookPoint.BeforeEventHandling, event: this.t.event, state: this.state, agentId: '' }, BEFORE_EVENT);
   }
 
@@ -78,7 +78,7 @@ export class HookedRoute implements RunReceiver {
     if (entry === undefined) return this.agentFailed(new AgentNotFoundError(target, t.event._id, this.env.agents.names()), 'no_such_agent', state);
     if (entry.agent !== undefined && entry.agent.enabled === false) return this.agentFailed(new AgentDisabledError(target, t.event._id), 'agent_disabled', state);
     this.entry = entry;
-    if (this.env.registry.count(HookPoint.BeforeAgentRun) === 0) return this.ready(state);
+    if (this.env.registry.countAt(BEFORE_AGENT) === 0) return this.ready(state);
     this.state = state;
     this.hook({ hook: HookPoint.BeforeAgentRun, event: t.event, state, agentId: target }, BEFORE_AGENT);
   }
@@ -110,7 +110,7 @@ export class HookedRoute implements RunReceiver {
   private agentFailed(error: AgentflowError, reason: FailureReason, state: State): void {
     this.error = error;
     this.reason = reason;
-    if (this.env.registry.count(HookPoint.AgentError) === 0) return this.afterAgent(state);
+    if (this.env.registry.countAt(AGENT_ERROR) === 0) return this.afterAgent(state);
     this.state = state;
     this.hook({ hook: HookPoint.AgentError, event: this.t.event, state, agentId: this.agentId, agentResult: this.result, error }, AGENT_ERROR);
   }
@@ -118,7 +118,7 @@ export class HookedRoute implements RunReceiver {
   /** AfterAgentRun: may replace the output, or reject a success. */
   private afterAgent(out: State): void {
     if (this.t.finished) return;
-    if (this.result === undefined || this.env.registry.count(HookPoint.AfterAgentRun) === 0) return this.ran(out, this.error, this.reason);
+    if (this.result === undefined || this.env.registry.countAt(AFTER_AGENT) === 0) return this.ran(out, this.error, this.reason);
     this.state = out;
     this.hook({ hook: HookPoint.AfterAgentRun, event: this.t.event, state: out, agentId: this.agentId, agentResult: this.result, error: this.error }, AFTER_AGENT);
   }
@@ -135,7 +135,7 @@ export class HookedRoute implements RunReceiver {
   }
 
   private afterEvent(state: State): void {
-    if (this.env.registry.count(HookPoint.AfterEventHandling) === 0) return this.conclude(state);
+    if (this.env.registry.countAt(AFTER_EVENT) === 0) return this.conclude(state);
     this.hook({ hook: HookPoint.AfterEventHandling, event: this.t.event, state, agentId: this.agentId, agentResult: this.result, error: this.error }, AFTER_EVENT);
   }
 
@@ -158,7 +158,7 @@ export class HookedRoute implements RunReceiver {
   private hook(args: CallbackArgs, point: Point): void {
     let r: State | Promise<State>;
     try {
-      r = this.env.registry.invoke(this.t, args);
+      r = this.env.registry.invokeAt(point, this.t, args);
     } catch (err) {
       return this.failedAt(point, args, err);
     }
