@@ -289,15 +289,23 @@ export async function benchPeers(): Promise<BenchResult[]> {
  * Interleaved pairs: baseline, case, baseline, case, … (the machine's speed
  * drifts within a run); reports the median of the per-pair ratios and its spread.
  */
-export async function comparePairs(baseOnce: () => Promise<number>, caseOnce: () => Promise<number>, pairs = 9): Promise<{ median: number; min: number; max: number; base_ns: number; case_ns: number }> {
+export async function comparePairs(baseOnce: () => Promise<number>, caseOnce: () => Promise<number>, pairs = 10): Promise<{ median: number; min: number; max: number; base_ns: number; case_ns: number }> {
   await baseOnce();
   await caseOnce();
   const ratios: number[] = [];
   const bs: number[] = [];
   const cs: number[] = [];
   for (let i = 0; i < pairs; i++) {
-    const b = await baseOnce();
-    const c = await caseOnce();
+    // Alternate which side goes first (ABBA): the second of a pair inherits the first's garbage and cache state.
+    let b: number;
+    let c: number;
+    if (i % 2 === 0) {
+      b = await baseOnce();
+      c = await caseOnce();
+    } else {
+      c = await caseOnce();
+      b = await baseOnce();
+    }
     bs.push(b);
     cs.push(c);
     ratios.push(c / b);
