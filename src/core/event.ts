@@ -4,7 +4,7 @@
  */
 import { AgentflowError, InvalidEventDataError, InvalidEventJsonError, InvalidMetadataError } from './errors.js';
 import { drawIdWords, formatIdWords, idWordPool } from './id-words.js';
-import { cloneJson, cloneMetadata, cloneRecord, type JsonObject, type JsonValue } from './json.js';
+import { cloneJson, cloneMetadata, cloneRecord, lastCopyBound, type JsonObject, type JsonValue } from './json.js';
 
 /**
  * An event's payload: a JSON object.
@@ -119,6 +119,12 @@ export class Event {
   /** @internal */ _source: string;
   /** @internal */ _data: EventData;
   /** @internal */ _meta: Metadata;
+  /**
+   * @internal An upper bound of `_data`'s UTF-8 JSON size when it is flat
+   * (no nested object or array), found while `newEvent` copied it; -1 when
+   * unknown (then the data is walked when needed).
+   */
+  _dataBound = -1;
 
   /**
    * Low-level constructor that takes ownership of already-validated data and
@@ -207,6 +213,7 @@ export class Event {
     // A copy first: the data may be lent to an input state (copy-on-write); and adding a key to an exact-shape copy is slow (see cloneObject).
     this._data = Object.assign({}, this._data);
     this._data[key] = copy[key]!;
+    this._dataBound = -1;
   }
   /**
    * Sets one metadata value.
@@ -283,6 +290,7 @@ export function newEvent(targetAgentId: string, data: EventData = {}, metadata: 
     // Exact-shape copies: an event waits in queues (memory per queued event), and its data is not extended.
     // No id in the first attempt: the id's text is made only when read (see Event._id); a failure copies again with it.
     ev._data = cloneRecord(data, 'data', undefined, true);
+    ev._dataBound = lastCopyBound();
     ev._meta = cloneMetadata(metadata, undefined, metadataError, true);
   } catch (first) {
     throw copyError(ev._id, data, metadata, first);

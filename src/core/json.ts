@@ -86,13 +86,45 @@ function cloneObject(src: Record<string, unknown>, path: string, eventId: string
   // (Object.assign would *set* an own `__proto__` key, changing the copy's prototype: refused before.)
   if (!exact && hasOwn.call(src, FORBIDDEN)) throw new InvalidEventDataError(`${path}.${FORBIDDEN}`, 'the key "__proto__" is not allowed', eventId);
   const out = (exact ? { ...src } : Object.assign({}, src)) as JsonObject;
+  // While copying: an upper bound of the copy's UTF-8 JSON size, if every value is a primitive (-1 otherwise).
+  let bound = 2;
   for (const key in out) {
     if (key === FORBIDDEN) throw new InvalidEventDataError(`${path}.${key}`, 'the key "__proto__" is not allowed', eventId);
     const v = out[key];
-    if (v !== null && typeof v === 'object') out[key] = cloneValue(v, `${path}.${key}`, eventId, depth, exact);
-    else if (typeof v !== 'string' && typeof v !== 'boolean' && v !== null) out[key] = cloneValue(v, `${path}.${key}`, eventId, depth, exact);
+    bound += 6 * key.length + 4;
+    if (typeof v === 'string') bound += 6 * v.length + 2;
+    else if (v !== null && typeof v === 'object') {
+      out[key] = cloneValue(v, `${path}.${key}`, eventId, depth, exact);
+      bound = -Infinity;
+    } else {
+      if (typeof v !== 'boolean' && v !== null) out[key] = cloneValue(v, `${path}.${key}`, eventId, depth, exact);
+      bound += PRIMITIVE_BOUND;
+    }
   }
+  flatBound = bound < 0 ? -1 : bound;
   return out;
+}
+
+/** JSON bytes a number, boolean or null takes at most (`-1.2345678901234567e-308` is 24). */
+const PRIMITIVE_BOUND = 24;
+/** What the last object copy found (see {@link lastCopyBound}). */
+let flatBound = -1;
+
+/**
+ * After {@link cloneRecord}: an upper bound of the copy's UTF-8 JSON size
+ * when all its values are primitives (a flat object), else -1. A string's
+ * UTF-16 unit takes at most 6 bytes escaped; a key adds its quotes, colon
+ * and comma. Lets an event skip walking its payload again for the size
+ * limit and the input state's flat check.
+ *
+ * @example
+ * ```ts
+ * cloneRecord({ a: 'xy', n: 1 }, 'data');
+ * lastCopyBound(); // 2 + (6 + 4 + 14) + (6 + 4 + 24) = 60
+ * ```
+ */
+export function lastCopyBound(): number {
+  return flatBound;
 }
 
 /**

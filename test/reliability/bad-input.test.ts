@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newEvent, HookPoint, ErrorCodes, InvalidEventDataError, InvalidMetadataError, PayloadTooLargeError, EventFailedError, type EventOutcome } from '../../src/index.js';
+import { newEvent, HookPoint, ErrorCodes, InvalidEventDataError, InvalidMetadataError, PayloadTooLargeError, EventFailedError, type EventData, type EventOutcome } from '../../src/index.js';
 import { assertBalanced, testRunner } from '../runner/helpers.js';
 
 test('non-JSON data is refused at newEvent, naming the path', () => {
@@ -115,3 +115,44 @@ for (const hook of [HookPoint.BeforeEventHandling, HookPoint.BeforeAgentRun, Hoo
     assertBalanced(r);
   });
 }
+
+test('the payload bound found while newEvent copies flat data is an upper bound, and the limit holds around it', async () => {
+  // The bound must never be below the real JSON size (escapes, non-ASCII, astral characters, long numbers).
+  const values = ['', 'plain', '"quoted"\n\t\\', '\u0001\u001f', 'é', '日本語', '😀😀', 'x'.repeat(300), -1.2345678901234567e-308, 0, 1e21, true, false, null];
+  for (let i = 0; i < 500; i++) {
+    const data: Record<string, string | number | boolean | null> = {};
+    const n = i % 7;
+    for (let k = 0; k < n; k++) data[`${values[(i + k) % values.length]}`.slice(0, 5) + k] = values[(i * 3 + k) % values.length]!;
+    const ev = newEvent('a', data);
+    const exact = Buffer.byteLength(JSON.stringify(ev.getData()));
+    assert.ok(ev._dataBound >= exact, `bound ${ev._dataBound} < ${exact} for ${JSON.stringify(data)}`);
+  }
+  // Worst cases (every unit escaped as \uXXXX, the longest number): the bound is at most 1 byte over (the last key's comma).
+  for (const data of <EventData[]>[{ '\u0001': '\u0001\u0001' }, { '\u0002': -1.2345678901234567e-308, '\u0006': -4.9406564584124654e-300 }, { '\u0003\u0004': -2.2250738585072014e-308, '\u0005': '\u001f'.repeat(9) }]) {
+    const ev = newEvent('a', data);
+    const exact = Buffer.byteLength(JSON.stringify(ev.getData()));
+    assert.ok(ev._dataBound >= exact && ev._dataBound <= exact + 1, `bound ${ev._dataBound} for ${exact} bytes`);
+  }
+  assert.equal(newEvent('a', { nested: { a: 1 } })._dataBound, -1, 'nested data: no bound (walked when needed)');
+  assert.equal(newEvent('a', { list: [1] })._dataBound, -1);
+
+  const r = testRunner({ maxPayloadBytes: 200 });
+  r.registerAgent('sink', (c, e, s) => s);
+  await r.start();
+  // Flat data over the limit is refused using the bound (and measured exactly before refusing).
+  const over = newEvent('sink', { blob: 'y'.repeat(250) });
+  assert.throws(() => r.emit(over), (e: PayloadTooLargeError) => e.code === ErrorCodes.PAYLOAD_TOO_LARGE && e.message.includes(over.getId()));
+  // Flat data whose bound is over the limit but whose real size fits is accepted (6 bytes per unit is only the worst case).
+  const fits = newEvent('sink', { blob: 'y'.repeat(100) });
+  assert.ok(fits._dataBound > 200);
+  await r.run(fits);
+  // setData forgets the bound: growing the data after newEvent is still caught.
+  const grown = newEvent('sink', { a: 1 });
+  grown.setData('blob', 'z'.repeat(300));
+  assert.equal(grown._dataBound, -1);
+  assert.throws(() => r.emit(grown), (e: PayloadTooLargeError) => e.code === ErrorCodes.PAYLOAD_TOO_LARGE);
+  // Nested data (no bound) is walked as before.
+  assert.throws(() => r.emit(newEvent('sink', { deep: { blob: 'q'.repeat(300) } })), (e: PayloadTooLargeError) => e.code === ErrorCodes.PAYLOAD_TOO_LARGE);
+  await r.stop();
+  assertBalanced(r);
+});
