@@ -61,7 +61,11 @@ function cloneValue(v: unknown, path: string, eventId: string | undefined, depth
       if (Array.isArray(v)) {
         const n = v.length;
         const out = new Array<JsonValue>(n);
-        for (let i = 0; i < n; i++) out[i] = cloneValue(v[i], `${path}[${i}]`, eventId, depth + 1, exact);
+        for (let i = 0; i < n; i++) {
+          const x: unknown = v[i];
+          // Primitives need no path (a path is text built per value: only for what may fail or nest).
+          out[i] = typeof x === 'string' || typeof x === 'boolean' || x === null || (typeof x === 'number' && Number.isFinite(x)) ? x : cloneValue(x, `${path}[${i}]`, eventId, depth + 1, exact);
+        }
         return out;
       }
       const proto = Object.getPrototypeOf(v);
@@ -97,7 +101,8 @@ function cloneObject(src: Record<string, unknown>, path: string, eventId: string
       out[key] = cloneValue(v, `${path}.${key}`, eventId, depth, exact);
       bound = -Infinity;
     } else {
-      if (typeof v !== 'boolean' && v !== null) out[key] = cloneValue(v, `${path}.${key}`, eventId, depth, exact);
+      // A finite number, a boolean or null is kept as is; anything else fails in cloneValue, naming its path.
+      if (typeof v !== 'boolean' && v !== null && !(typeof v === 'number' && Number.isFinite(v))) out[key] = cloneValue(v, `${path}.${key}`, eventId, depth, exact);
       bound += PRIMITIVE_BOUND;
     }
   }

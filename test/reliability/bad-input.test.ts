@@ -11,6 +11,16 @@ test('non-JSON data is refused at newEvent, naming the path', () => {
   for (const bad of [{ f: () => 1 }, { d: new Date() }, { n: 1n }, { x: NaN }, { s: Symbol('s') }]) {
     assert.throws(() => newEvent('a', bad as never), (e: InvalidEventDataError) => e.code === ErrorCodes.INVALID_EVENT_DATA && /invalid value at data\./.test(e.message));
   }
+  // Inside arrays and nested objects, the path names the element.
+  for (const [bad, path] of [
+    [{ list: [1, 'a', Infinity] }, 'data.list[2]'],
+    [{ list: [null, [true, undefined]] }, 'data.list[1][1]'],
+    [{ o: { n: -Infinity } }, 'data.o.n'],
+    [{ o: { list: [{ f: () => 1 }] } }, 'data.o.list[0].f'],
+  ] as const) {
+    assert.throws(() => newEvent('a', bad as never), (e: InvalidEventDataError) => e.details.path === path, path);
+  }
+  assert.deepEqual(newEvent('a', { list: [1, 'a', true, null, [2.5, { k: 'v' }]] }).getData(), { list: [1, 'a', true, null, [2.5, { k: 'v' }]] });
 });
 
 test('an agent putting non-JSON data or non-string metadata in its output fails the event with invalid_event', async () => {
