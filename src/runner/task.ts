@@ -15,11 +15,11 @@ import type { TraceEntry } from '../core/trace.js';
 import type { Delivery } from '../transport/types.js';
 
 /**
- * A wait on a task that an abort breaks (see {@link Task.waiter}).
+ * A wait on a task that an abort breaks (see {@link Task.addWaiter}).
  *
  * @example
  * ```ts
- * task.waiter = { abortWith: (err) => console.log('aborted', err) };
+ * task.addWaiter({ abortWith: (err) => console.log('aborted', err) });
  * ```
  */
 export interface AbortWaiter {
@@ -74,10 +74,12 @@ export class Task implements AgentContext {
   expiryIsDeadline = false;
   expiryTimeoutMs = 0;
   controller: AbortController | undefined;
-  /** Breaks the current wait (handler or callback promise) on abort. */
-  raceReject: ((err: unknown) => void) | undefined;
-  /** The agent call waiting on this task, told on abort (a slot instead of a listener: no function per call). */
+  /** The first wait an abort breaks (a slot: the common single agent call needs no list and no closure). */
   waiter: AbortWaiter | undefined = undefined;
+  /** Further waits (the agents of one orchestration run at once), in arming order. */
+  private moreWaiters: AbortWaiter[] | undefined = undefined;
+  /** Functions an abort calls (`onAbort`), in arming order. */
+  private rejects: ((err: unknown) => void)[] | undefined = undefined;
   /** Set once the task was aborted; later waits fail at once with it. */
   aborted: AgentflowError | undefined;
   /** A verdict was reached (settled or being settled). */
@@ -150,35 +152,47 @@ export class Task implements AgentContext {
     if (this.host.deterministicChildIds) event._id = childEventId(this.event._id, cs.length);
     cs.push(event);
   }
+  /** Tells `w` if the task is aborted while it waits; several waits may be armed at once. */
+  addWaiter(w: AbortWaiter): void {
+    if (this.waiter === undefined) this.waiter = w;
+    else (this.moreWaiters ??= []).push(w);
+  }
+  /**
+   * Disarms `w` (its wait ended). Each wait is removed, not left behind: a
+   * wait kept by a finished task would keep its whole call (states,
+   * continuations) alive, and an old task's leftovers kept young objects
+   * from dying in a scavenge (a 10-way fan-out promoted half its garbage).
+   */
+  removeWaiter(w: AbortWaiter): void {
+    if (this.waiter === w) this.waiter = undefined;
+    else removeFrom(this.moreWaiters, w);
+  }
   /** Calls `fn` if the task is aborted while it waits; several waits may be armed at once. */
   onAbort(fn: (err: unknown) => void): void {
-    const prev = this.raceReject;
-    this.raceReject =
-      prev === undefined
-        ? fn
-        : (e) => {
-            prev(e);
-            fn(e);
-          };
+    (this.rejects ??= []).push(fn);
   }
   offAbort(fn: (err: unknown) => void): void {
-    if (this.raceReject === fn) this.raceReject = undefined;
+    removeFrom(this.rejects, fn);
   }
-  /** Fires the signal and breaks every armed wait. */
+  /** Fires the signal and breaks every armed wait, in arming order (the slot first). */
   abort(err: AgentflowError): void {
     if (this.aborted === undefined) this.aborted = err;
     if (this.controller !== undefined && !this.controller.signal.aborted) this.controller.abort(err);
     const w = this.waiter;
-    if (w !== undefined) {
-      this.waiter = undefined;
-      w.abortWith(err);
-    }
-    const r = this.raceReject;
-    if (r !== undefined) {
-      this.raceReject = undefined;
-      r(err);
-    }
+    const ws = this.moreWaiters;
+    const rs = this.rejects;
+    this.waiter = this.moreWaiters = this.rejects = undefined;
+    if (w !== undefined) w.abortWith(err);
+    if (ws !== undefined) for (const x of ws) x.abortWith(err);
+    if (rs !== undefined) for (const r of rs) r(err);
   }
+}
+
+/** Removes the last occurrence of `x` from `list`, keeping the order of the rest. */
+function removeFrom<T>(list: T[] | undefined, x: T): void {
+  if (list === undefined) return;
+  const i = list.lastIndexOf(x);
+  if (i >= 0) list.splice(i, 1);
 }
 
 /**

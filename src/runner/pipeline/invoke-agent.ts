@@ -105,10 +105,9 @@ class Invocation implements AgentCall, AbortWaiter {
   /** The instrumentation's scope around this call, if any. */
   scope: RunScope<AgentEnd> | undefined = undefined;
   private settled = false;
-  /** How an abort reaches this call: 0 not armed, 1 the task's waiter slot, 2 a listener (another wait held the slot). */
-  private armed = 0;
+  /** Whether an abort reaches this call (it is one of its task's waiters). */
+  private armed = false;
   private reusable = true;
-  private listener: ((err: unknown) => void) | undefined = undefined;
   readonly onValue = (v: unknown): void => this.finishNow(v, undefined);
   readonly onError = (e: unknown): void => this.finishNow(undefined, thrownValue(e));
 
@@ -129,18 +128,8 @@ class Invocation implements AgentCall, AbortWaiter {
     return this.task!;
   }
   armAbort(): void {
-    const t = this.task!;
-    if (t.waiter === undefined) {
-      t.waiter = this;
-      this.armed = 1;
-    } else {
-      // Another wait holds the slot (agents of one orchestration run at once): a listener, which may stay
-      // composed into the task's after this call ends, so the call is never reused.
-      this.armed = 2;
-      this.reusable = false;
-      this.listener = (err) => this.finish(undefined, err);
-      t.onAbort(this.listener);
-    }
+    this.task!.addWaiter(this);
+    this.armed = true;
   }
   abortWith(err: unknown): void {
     this.finish(undefined, err);
@@ -154,9 +143,10 @@ class Invocation implements AgentCall, AbortWaiter {
     if (this.settled) return;
     this.settled = true;
     const t = this.task!;
-    if (this.armed === 1) {
-      if (t.waiter === this) t.waiter = undefined;
-    } else if (this.armed === 2) t.offAbort(this.listener!);
+    if (this.armed) {
+      this.armed = false;
+      t.removeWaiter(this);
+    }
     settleRun(this, t, value, thrown);
   }
   /** Never reuse this call (a callback may still reach it after it finished). */
@@ -165,7 +155,6 @@ class Invocation implements AgentCall, AbortWaiter {
   }
   private release(): void {
     if (!this.reusable) return;
-    this.armed = 0;
     this.task = this.state = this.receiver = this.next = this.scope = undefined;
     this.trace = null;
     if (pool.length < POOL_MAX) pool.push(this);
