@@ -6,7 +6,8 @@
  * this run (median of per-pair ratios, with its spread): dispatch.noop ≤ 2.0×
  * baseline.raw_dispatch; dispatch.hooks ≤ 1.5× dispatch.noop; a chain hop ≤
  * 1.5× baseline.raw_chain_step; ≤ 250 B per queued event; < 1 B retained
- * per processed event; events without a session id ≤ 1.5× dispatch.noop.
+ * per processed event; events without a session id ≤ 1.5× dispatch.noop;
+ * one agent call of a 10-way fan-out ≤ 6× a no-op event (`-- orchestration`).
  */
 import { existsSync } from 'node:fs';
 import { benchCore, benchPairs, benchPeers } from './core.js';
