@@ -120,11 +120,16 @@ export class Event {
   /** @internal */ _data: EventData;
   /** @internal */ _meta: Metadata;
   /**
-   * @internal An upper bound of `_data`'s UTF-8 JSON size when it is flat
-   * (no nested object or array), found while `newEvent` copied it; -1 when
-   * unknown (then the data is walked when needed).
+   * @internal An upper bound of the UTF-8 JSON size of `_data` plus
+   * `_boundMeta`, found while `newEvent` copied them, when the data is flat
+   * (no nested object or array); -1 when unknown (then the payload is walked
+   * when needed). Valid for the metadata only while `_meta` is
+   * `_boundMeta`: a write to the metadata copies it (`setMetadata`, the
+   * child rule) or resets this (the runner's session id).
    */
-  _dataBound = -1;
+  _bound = -1;
+  /** @internal The metadata object `_bound` counts. */
+  _boundMeta: Metadata | undefined = undefined;
 
   /**
    * Low-level constructor that takes ownership of already-validated data and
@@ -213,7 +218,7 @@ export class Event {
     // A copy first: the data may be lent to an input state (copy-on-write); and adding a key to an exact-shape copy is slow (see cloneObject).
     this._data = Object.assign({}, this._data);
     this._data[key] = copy[key]!;
-    this._dataBound = -1;
+    this._bound = -1;
   }
   /**
    * Sets one metadata value.
@@ -290,8 +295,12 @@ export function newEvent(targetAgentId: string, data: EventData = {}, metadata: 
     // Exact-shape copies: an event waits in queues (memory per queued event), and its data is not extended.
     // No id in the first attempt: the id's text is made only when read (see Event._id); a failure copies again with it.
     ev._data = cloneRecord(data, 'data', undefined, true);
-    ev._dataBound = lastCopyBound();
+    const dataBound = lastCopyBound();
     ev._meta = cloneMetadata(metadata, undefined, metadataError, true);
+    if (dataBound >= 0) {
+      ev._bound = dataBound + lastCopyBound();
+      ev._boundMeta = ev._meta;
+    }
   } catch (first) {
     throw copyError(ev._id, data, metadata, first);
   }

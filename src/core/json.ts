@@ -116,8 +116,9 @@ const PRIMITIVE_BOUND = 24;
 let flatBound = -1;
 
 /**
- * After {@link cloneRecord}: an upper bound of the copy's UTF-8 JSON size
- * when all its values are primitives (a flat object), else -1. A string's
+ * After {@link cloneRecord} or {@link cloneMetadata}: an upper bound of the
+ * copy's UTF-8 JSON size when all its values are primitives (a flat object;
+ * metadata always is), else -1. A string's
  * UTF-16 unit takes at most 6 bytes escaped; a key adds its quotes, colon
  * and comma. Lets an event skip walking its payload again for the size
  * limit and the input state's flat check.
@@ -166,15 +167,21 @@ export function cloneMetadata(
   onError: (key: string, problem: string) => Error,
   exact = false,
 ): Record<string, string> {
-  if (src === undefined || src === null) return {};
+  if (src === undefined || src === null) {
+    flatBound = 2;
+    return {};
+  }
   if (typeof src !== 'object' || Array.isArray(src)) throw onError('(metadata)', `expected an object of strings, got ${Array.isArray(src) ? 'an array' : typeof src}`);
   // An exact-shape copy or one built by assignment (see cloneObject); then every value is checked.
   if (!exact && hasOwn.call(src, FORBIDDEN)) throw onError(FORBIDDEN, 'the key "__proto__" is not allowed');
   const out = (exact ? { ...src } : Object.assign({}, src)) as Record<string, string>;
+  let bound = 2; // (as for data, see lastCopyBound)
   for (const key in out) {
     const v = (out as Record<string, unknown>)[key];
     if (key === FORBIDDEN) throw onError(key, 'the key "__proto__" is not allowed');
     if (typeof v !== 'string') throw onError(key, `metadata values must be strings, got ${v === null ? 'null' : typeof v}`);
+    bound += 6 * key.length + 6 * v.length + 6;
   }
+  flatBound = bound;
   return out;
 }

@@ -134,17 +134,23 @@ test('the payload bound found while newEvent copies flat data is an upper bound,
     const n = i % 7;
     for (let k = 0; k < n; k++) data[`${values[(i + k) % values.length]}`.slice(0, 5) + k] = values[(i * 3 + k) % values.length]!;
     const ev = newEvent('a', data);
-    const exact = Buffer.byteLength(JSON.stringify(ev.getData()));
-    assert.ok(ev._dataBound >= exact, `bound ${ev._dataBound} < ${exact} for ${JSON.stringify(data)}`);
+    const exact = Buffer.byteLength(JSON.stringify(ev.getData())) + Buffer.byteLength(JSON.stringify(ev.getMetadata()));
+    assert.ok(ev._bound >= exact, `bound ${ev._bound} < ${exact} for ${JSON.stringify(data)}`);
   }
   // Worst cases (every unit escaped as \uXXXX, the longest number): the bound is at most 1 byte over (the last key's comma).
   for (const data of <EventData[]>[{ '\u0001': '\u0001\u0001' }, { '\u0002': -1.2345678901234567e-308, '\u0006': -4.9406564584124654e-300 }, { '\u0003\u0004': -2.2250738585072014e-308, '\u0005': '\u001f'.repeat(9) }]) {
     const ev = newEvent('a', data);
-    const exact = Buffer.byteLength(JSON.stringify(ev.getData()));
-    assert.ok(ev._dataBound >= exact && ev._dataBound <= exact + 1, `bound ${ev._dataBound} for ${exact} bytes`);
+    const exact = Buffer.byteLength(JSON.stringify(ev.getData())) + Buffer.byteLength(JSON.stringify(ev.getMetadata()));
+    assert.ok(ev._bound >= exact && ev._bound <= exact + 1, `bound ${ev._bound} for ${exact} bytes`);
   }
-  assert.equal(newEvent('a', { nested: { a: 1 } })._dataBound, -1, 'nested data: no bound (walked when needed)');
-  assert.equal(newEvent('a', { list: [1] })._dataBound, -1);
+  // Metadata counts too (worst case: every unit escaped).
+  for (const meta of <Record<string, string>[]>[{ '\u0001': '\u0002\u0003' }, { '\u000b': '\u000e', '\u0004\u0005': '\u0006'.repeat(7), '\u000f': '' }]) {
+    const ev = newEvent('a', { '\u0007': -1.2345678901234567e-308 }, meta);
+    const exact = Buffer.byteLength(JSON.stringify(ev.getData())) + Buffer.byteLength(JSON.stringify(ev.getMetadata()));
+    assert.ok(ev._bound >= exact && ev._bound <= exact + 2, `bound ${ev._bound} for ${exact} bytes`);
+  }
+  assert.equal(newEvent('a', { nested: { a: 1 } })._bound, -1, 'nested data: no bound (walked when needed)');
+  assert.equal(newEvent('a', { list: [1] })._bound, -1);
 
   const r = testRunner({ maxPayloadBytes: 200 });
   r.registerAgent('sink', (c, e, s) => s);
@@ -154,13 +160,22 @@ test('the payload bound found while newEvent copies flat data is an upper bound,
   assert.throws(() => r.emit(over), (e: PayloadTooLargeError) => e.code === ErrorCodes.PAYLOAD_TOO_LARGE && e.message.includes(over.getId()));
   // Flat data whose bound is over the limit but whose real size fits is accepted (6 bytes per unit is only the worst case).
   const fits = newEvent('sink', { blob: 'y'.repeat(100) });
-  assert.ok(fits._dataBound > 200);
+  assert.ok(fits._bound > 200);
   await r.run(fits);
   // setData forgets the bound: growing the data after newEvent is still caught.
   const grown = newEvent('sink', { a: 1 });
   grown.setData('blob', 'z'.repeat(300));
-  assert.equal(grown._dataBound, -1);
+  assert.equal(grown._bound, -1);
   assert.throws(() => r.emit(grown), (e: PayloadTooLargeError) => e.code === ErrorCodes.PAYLOAD_TOO_LARGE);
+  // Metadata written after newEvent is counted: setMetadata copies it (the bound no longer applies), and the
+  // runner's own session id written in place resets the bound.
+  const meta = newEvent('sink', { a: 1 });
+  meta.setMetadata('note', 'm'.repeat(300));
+  assert.throws(() => r.emit(meta), (e: PayloadTooLargeError) => e.code === ErrorCodes.PAYLOAD_TOO_LARGE);
+  const blank = newEvent('sink', { blob: 'b'.repeat(100) }, { session_id: '' });
+  r.emit(blank);
+  assert.equal(blank._bound, -1);
+  assert.equal(blank.getSessionId(), blank.getId());
   // Nested data (no bound) is walked as before.
   assert.throws(() => r.emit(newEvent('sink', { deep: { blob: 'q'.repeat(300) } })), (e: PayloadTooLargeError) => e.code === ErrorCodes.PAYLOAD_TOO_LARGE);
   await r.stop();

@@ -105,8 +105,8 @@ export function applyAgentTimeout(env: PipelineEnv, t: Task, entry: AgentEntry):
 export function checkEmitted(event: Event, limit: number): void {
   if (!(event instanceof Event)) throw new InvalidEventDataError('event', 'emit() needs an Event created with newEvent()');
   // Hot path: a cheap upper bound of the JSON size clears almost every event without serialising it.
-  // (The data's bound is known when newEvent copied flat data.)
-  if (limit > 0 && sizeLeft(event._meta, event._dataBound >= 0 ? limit - event._dataBound : sizeLeft(event._data, limit)) < 0) {
+  // (The bound is known when newEvent copied flat data and the metadata is the one it copied.)
+  if (limit > 0 && (event._bound >= 0 && event._boundMeta === event._meta ? limit - event._bound : sizeLeft(event._meta, sizeLeft(event._data, limit))) < 0) {
     const bytes = Buffer.byteLength(JSON.stringify(event._data)) + Buffer.byteLength(JSON.stringify(event._meta));
     if (bytes > limit) throw new PayloadTooLargeError(event._id, bytes, limit);
   }

@@ -93,7 +93,7 @@ export function inputStateOf(ev: Event): State {
  */
 export function borrowInput(ev: Event): State {
   const d = ev._data;
-  const flat = ev._dataBound >= 0 || State._isFlat(d) ? 1 : 0;
+  const flat = ev._bound >= 0 || State._isFlat(d) ? 1 : 0; // (a bound is known only for flat data)
   const m = ev._meta;
   const bare = m.route === undefined ? 2 : 0;
   return State._borrow(flat === 1 ? d : cloneRecord(d, 'data', ev._id), bare === 2 ? m : inputMeta(m), flat | bare);
