@@ -16,7 +16,7 @@ import type { Orchestrator } from '../core/orchestrator.js';
 import { routeOrchestrator } from '../core/orchestrator.js';
 import type { EventStatus } from '../core/outcome.js';
 import { InMemoryTraceLogger, toTraceError, type TraceLogger } from '../core/trace.js';
-import { isLocalQueue, type Delivery, type Settlement, type Transport } from '../transport/types.js';
+import { isLocalQueue, type Delivery, type LocalQueue, type Settlement, type Transport } from '../transport/types.js';
 import type { AgentTable } from './agents.js';
 import type { RunnerConfig } from './config.js';
 import { reportActivity } from './activity.js';
@@ -55,6 +55,7 @@ export class Worker implements PipelineEnv, TaskHost {
   readonly logger: Logger;
   readonly counters: WorkerCounters;
   readonly transport: Transport;
+  /** The transport when it is a local queue (its pending count tells whether the worker is idle). */ private readonly local: (Transport & LocalQueue) | undefined;
   readonly instrumentation: Instrumentation | undefined;
   readonly deterministicChildIds: boolean;
   readonly steps: StepStore;
@@ -80,6 +81,7 @@ export class Worker implements PipelineEnv, TaskHost {
     this.agents = o.agents;
     this.registry = o.registry;
     this.transport = o.transport;
+    this.local = isLocalQueue(o.transport) ? o.transport : undefined;
     this.instrumentation = o.config.instrumentation;
     this.deterministicChildIds = !o.transport.capabilities.local;
     this.steps = o.transport.steps ?? new MemoryStepStore();
@@ -197,9 +199,7 @@ export class Worker implements PipelineEnv, TaskHost {
   }
 
   // ───────────── settle ─────────────
-
   private readonly settleBound = (t: Task, v: Verdict): void => this.settle(t, v);
-
   /** Turns a verdict into a settlement (ack, retry or dead) and, once settled, an outcome. */
   settle(t: Task, v: Verdict): void {
     if (t.finished) return;
@@ -350,8 +350,7 @@ export class Worker implements PipelineEnv, TaskHost {
   /** Nothing in flight, and (for a local transport) nothing queued, parked or waiting to retry. */
   isIdle(): boolean {
     if (this.inFlight !== 0) return false;
-    const t = this.transport;
-    return !isLocalQueue(t) || t.pending() === 0;
+    return this.local === undefined || this.local.pending() === 0;
   }
 
   whenIdle(): Promise<void> {
