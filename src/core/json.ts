@@ -103,15 +103,23 @@ function cloneObject(src: Record<string, unknown>, path: string, eventId: string
     } else {
       // A finite number, a boolean or null is kept as is; anything else fails in cloneValue, naming its path.
       if (typeof v !== 'boolean' && v !== null && !(typeof v === 'number' && Number.isFinite(v))) out[key] = cloneValue(v, `${path}.${key}`, eventId, depth, exact);
-      bound += PRIMITIVE_BOUND;
+      bound += PRIMITIVE_JSON_BOUND;
     }
   }
   flatBound = bound < 0 ? -1 : bound;
   return out;
 }
 
-/** JSON bytes a number, boolean or null takes at most (`-1.2345678901234567e-308` is 24). */
-const PRIMITIVE_BOUND = 24;
+/**
+ * JSON bytes a number, boolean or null takes at most: 25, for a negative
+ * number printed as `-0.00000` and 17 digits (`-0.0000019111497990360604`).
+ *
+ * @example
+ * ```ts
+ * JSON.stringify(-0.0000019111497990360604).length <= PRIMITIVE_JSON_BOUND; // true
+ * ```
+ */
+export const PRIMITIVE_JSON_BOUND = 25;
 /** What the last object copy found (see {@link lastCopyBound}). */
 let flatBound = -1;
 

@@ -91,6 +91,7 @@ export function deriveChild(parent: Event, kind: ChildKind, child: Event, source
   // The child's metadata is copied first (by assignment): it may be lent to an input state (an agent emitting its own
   // input event), and keys added to an event's exact-shape metadata are slow (see cloneObject).
   child._meta = Object.assign({}, child._meta);
+  child._boundMeta = undefined; // (see Event._bound)
   return applyChildRule(parent, kind, child, source, systemMark);
 }
 

@@ -174,7 +174,7 @@ export class Task implements AgentContext {
   offAbort(fn: (err: unknown) => void): void {
     removeFrom(this.rejects, fn);
   }
-  /** Fires the signal and breaks every armed wait, in arming order (the slot first). */
+  /** Fires the signal and breaks every armed wait: the slot's, then the others in arming order, then the functions. */
   abort(err: AgentflowError): void {
     if (this.aborted === undefined) this.aborted = err;
     if (this.controller !== undefined && !this.controller.signal.aborted) this.controller.abort(err);

@@ -128,7 +128,7 @@ for (const hook of [HookPoint.BeforeEventHandling, HookPoint.BeforeAgentRun, Hoo
 
 test('the payload bound found while newEvent copies flat data is an upper bound, and the limit holds around it', async () => {
   // The bound must never be below the real JSON size (escapes, non-ASCII, astral characters, long numbers).
-  const values = ['', 'plain', '"quoted"\n\t\\', '\u0001\u001f', 'é', '日本語', '😀😀', 'x'.repeat(300), -1.2345678901234567e-308, 0, 1e21, true, false, null];
+  const values = ['', 'plain', '"quoted"\n\t\\', '\u0001\u001f', 'é', '日本語', '😀😀', 'x'.repeat(300), -1.2345678901234567e-308, -0.0000019111497990360604, 0, 1e21, true, false, null];
   for (let i = 0; i < 500; i++) {
     const data: Record<string, string | number | boolean | null> = {};
     const n = i % 7;
@@ -138,14 +138,14 @@ test('the payload bound found while newEvent copies flat data is an upper bound,
     assert.ok(ev._bound >= exact, `bound ${ev._bound} < ${exact} for ${JSON.stringify(data)}`);
   }
   // Worst cases (every unit escaped as \uXXXX, the longest number): the bound is at most 1 byte over (the last key's comma).
-  for (const data of <EventData[]>[{ '\u0001': '\u0001\u0001' }, { '\u0002': -1.2345678901234567e-308, '\u0006': -4.9406564584124654e-300 }, { '\u0003\u0004': -2.2250738585072014e-308, '\u0005': '\u001f'.repeat(9) }]) {
+  for (const data of <EventData[]>[{ '\u0001': '\u0001\u0001' }, { '\u0002': -0.0000019111497990360604, '\u0006': -0.0000012345678901234567 }, { '\u0003\u0004': -0.0000031415926535897933, '\u0005': '\u001f'.repeat(9) }]) {
     const ev = newEvent('a', data);
     const exact = Buffer.byteLength(JSON.stringify(ev.getData())) + Buffer.byteLength(JSON.stringify(ev.getMetadata()));
     assert.ok(ev._bound >= exact && ev._bound <= exact + 1, `bound ${ev._bound} for ${exact} bytes`);
   }
   // Metadata counts too (worst case: every unit escaped).
   for (const meta of <Record<string, string>[]>[{ '\u0001': '\u0002\u0003' }, { '\u000b': '\u000e', '\u0004\u0005': '\u0006'.repeat(7), '\u000f': '' }]) {
-    const ev = newEvent('a', { '\u0007': -1.2345678901234567e-308 }, meta);
+    const ev = newEvent('a', { '\u0007': -0.0000027182818284590453 }, meta);
     const exact = Buffer.byteLength(JSON.stringify(ev.getData())) + Buffer.byteLength(JSON.stringify(ev.getMetadata()));
     assert.ok(ev._bound >= exact && ev._bound <= exact + 2, `bound ${ev._bound} for ${exact} bytes`);
   }
@@ -176,6 +176,14 @@ test('the payload bound found while newEvent copies flat data is an upper bound,
   r.emit(blank);
   assert.equal(blank._bound, -1);
   assert.equal(blank.getSessionId(), blank.getId());
+  // A bound never keeps a replaced metadata object alive (an event queued without a session id gets a copy).
+  const unsessioned = newEvent('sink', { a: 1 });
+  const before = unsessioned._meta;
+  r.emit(unsessioned);
+  assert.notEqual(unsessioned._meta, before);
+  assert.equal(unsessioned._boundMeta, undefined);
+  assert.ok(unsessioned._bound >= 0, 'the data is still known to be flat');
+  assert.equal(meta._boundMeta, undefined, 'setMetadata drops it too');
   // Nested data (no bound) is walked as before.
   assert.throws(() => r.emit(newEvent('sink', { deep: { blob: 'q'.repeat(300) } })), (e: PayloadTooLargeError) => e.code === ErrorCodes.PAYLOAD_TOO_LARGE);
   await r.stop();

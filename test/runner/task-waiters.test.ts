@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
-import { newEvent, TimeoutError, silentLogger, type Delivery } from '../../src/index.js';
+import { HookPoint, newEvent, TimeoutError, silentLogger, type Delivery } from '../../src/index.js';
 import { MemoryStepStore } from '../../src/core/steps.js';
 import { Task, type AbortWaiter, type TaskHost } from '../../src/runner/task.js';
 import { collaborative } from '../../src/orchestration/index.js';
@@ -72,3 +72,20 @@ for (const late of [false, true]) {
     assert.equal(alive, 0, `${alive} of the agents' input states are still reachable from the finished task`);
   });
 }
+
+test('a callback promise that rejects disarms its wait (route mode with callbacks)', async () => {
+  const r = testRunner({ timeoutMs: 30_000 });
+  let task: Task | undefined;
+  r.registerAgent('a', (_c, _e, s) => s);
+  r.registerCallback(HookPoint.BeforeAgentRun, 'refuse', async (ctx) => {
+    task = ctx as unknown as Task;
+    await new Promise((res) => setTimeout(res, 5));
+    throw new Error('no');
+  });
+  await r.start();
+  await r.run(newEvent('a')).catch(() => undefined);
+  await r.stop();
+  assert.ok(task instanceof Task);
+  const left = (task as unknown as { rejects: unknown[] | undefined }).rejects;
+  assert.ok(left === undefined || left.length === 0, `waits left armed: ${left?.length}`);
+});

@@ -6,6 +6,7 @@
 import { parseDuration } from '../../core/duration.js';
 import { DeadlineExceededError, HopLimitExceededError, InvalidDurationError, InvalidEventDataError, PayloadTooLargeError, type AgentflowError } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
+import { PRIMITIVE_JSON_BOUND } from '../../core/json.js';
 import { hopOf } from '../../core/meta.js';
 import { State } from '../../core/state.js';
 import type { AgentEntry } from '../agents.js';
@@ -118,7 +119,7 @@ export function checkEmitted(event: Event, limit: number): void {
  */
 function sizeLeft(v: unknown, left: number): number {
   if (typeof v === 'string') return left - 6 * v.length - 2;
-  if (typeof v !== 'object' || v === null) return left - 24;
+  if (typeof v !== 'object' || v === null) return left - PRIMITIVE_JSON_BOUND;
   left -= 2;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length && left >= 0; i++) left = sizeLeft(v[i], left - 1);

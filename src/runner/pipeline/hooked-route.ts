@@ -231,7 +231,10 @@ export class HookedRoute implements RunReceiver {
           ok(s);
         }
       },
-      (e: unknown) => abort(e),
+      (e: unknown) => {
+        t.offAbort(abort);
+        abort(e);
+      },
     );
   }
 
