@@ -137,6 +137,7 @@ export interface InMemoryTraceLoggerOptions {
 const TYPE_CODE: Record<TraceEntryType, number> = { event_start: 0, event_end: 1, agent_start: 2, agent_end: 3, event_emitted: 4, callback_error: 5, hook: 6, retry: 7, dead_letter: 8, circuit: 9, tool_call: 10, tool_result: 11, handoff: 12, memory: 13 };
 const TYPES: readonly TraceEntryType[] = (Object.keys(TYPE_CODE) as TraceEntryType[]).sort((a, b) => TYPE_CODE[a] - TYPE_CODE[b]);
 const EVENT_END = TYPE_CODE.event_end;
+const AGENT_END = TYPE_CODE.agent_end;
 
 /**
  * The default trace logger: a bounded ring buffer of entries, stored in
@@ -236,25 +237,19 @@ export class InMemoryTraceLogger implements TraceLogger {
    * id not yet made text is kept as its random bits (no string held per
    * entry) and formatted when the trace is read.
    */
-  logEventEnd(
-    timestamp: number,
-    event: string | Event,
-    sessionId: string,
-    agentId: string,
-    durationMs: number,
-    status: string,
-    reason: string | undefined,
-    error: TraceError | undefined,
-    parentEventId: string | undefined,
-    targetAgentId: string,
-    sourceAgentId: string | undefined,
-    hopCount: number,
-    attempt: number,
-    queueWaitMs: number,
-  ): void {
+  logEventEnd(timestamp: number, event: string | Event, sessionId: string, agentId: string, durationMs: number, status: string, reason: string | undefined, error: TraceError | undefined, parentEventId: string | undefined, targetAgentId: string, sourceAgentId: string | undefined, hopCount: number, attempt: number, queueWaitMs: number): void {
+    this.row(EVENT_END, timestamp, event, sessionId, agentId, durationMs, status, reason, error, parentEventId, targetAgentId, sourceAgentId, hopCount, attempt, queueWaitMs);
+  }
+
+  /** {@link logEventEnd} for an `agent_end` entry (an agent of an orchestration; no status, reason or queue wait). */
+  logAgentEnd(timestamp: number, event: Event, sessionId: string, agentId: string, durationMs: number, error: TraceError | undefined, parentEventId: string | undefined, targetAgentId: string, sourceAgentId: string | undefined, hopCount: number, attempt: number): void {
+    this.row(AGENT_END, timestamp, event, sessionId, agentId, durationMs, undefined, undefined, error, parentEventId, targetAgentId, sourceAgentId, hopCount, attempt, NaN);
+  }
+
+  private row(type: number, timestamp: number, event: string | Event, sessionId: string, agentId: string, durationMs: number, status: string | undefined, reason: string | undefined, error: TraceError | undefined, parentEventId: string | undefined, targetAgentId: string, sourceAgentId: string | undefined, hopCount: number, attempt: number, queueWaitMs: number): void {
     const i = this.next;
     this.ts[i] = timestamp;
-    this.type[i] = EVENT_END;
+    this.type[i] = type;
     const text = typeof event === 'string' ? event : event._idText;
     if (text === undefined) {
       const w = this.idWords;

@@ -8,7 +8,8 @@ import type { AgentContext, AgentResult } from '../../core/agent.js';
 import type { AgentflowError, FailureReason } from '../../core/errors.js';
 import type { AgentEnd, RunScope } from '../../core/instrumentation.js';
 import type { State } from '../../core/state.js';
-import { toTraceError, type TraceLogger } from '../../core/trace.js';
+import { InMemoryTraceLogger, toTraceError, type TraceLogger } from '../../core/trace.js';
+import { hopOf } from '../../core/meta.js';
 import type { AgentEntry } from '../agents.js';
 import { openAgent } from '../instrument.js';
 import type { AgentInvoke } from '../config.js';
@@ -191,10 +192,19 @@ function settleRun(inv: Invocation, t: Task, value: unknown, thrown: unknown): v
   if (inv.scope !== undefined) endAgentScope(t, inv.scope, result.duration, error);
   const trace = inv.trace;
   if (trace !== null) {
-    const e = traceEntry('agent_end', t, agentId);
-    e.durationMs = result.duration;
-    if (error !== undefined) e.error = toTraceError(error);
-    trace.log(e);
+    // The time is the agent's end when the runner's clock took it (not an agent's own `endTime`): no second reading.
+    const at = thrown === undefined && result.outputState !== value ? Date.now() : result.endTime;
+    if (trace instanceof InMemoryTraceLogger && !trace.filtered) {
+      const m = ev._meta;
+      // As `traceEntry`, without the entry object, and without making the id's text (see InMemoryTraceLogger.logEventEnd).
+      trace.logAgentEnd(at, ev, m.session_id ?? '', agentId, result.duration, error === undefined ? undefined : toTraceError(error), m.parent_event, m.route || ev._target, ev._source === '' ? undefined : ev._source, m.hop_count === undefined ? 0 : hopOf(m), t.attempt);
+    } else {
+      const e = traceEntry('agent_end', t, agentId);
+      e.timestamp = at;
+      e.durationMs = result.duration;
+      if (error !== undefined) e.error = toTraceError(error);
+      trace.log(e);
+    }
   }
   inv.receiver!.agentRan(inv, error === undefined ? result.outputState : state, result, error, reason);
 }
