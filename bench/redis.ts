@@ -70,6 +70,9 @@ async function worker(url: string): Promise<number> {
 }
 
 const root = new URL('..', import.meta.url).pathname;
+// `npm run bench` runs the compiled build (.bench-build/); run from the sources (tsx), workers run the sources too.
+const compiled = import.meta.url.endsWith('.js');
+const ext = compiled ? 'js' : 'ts';
 
 /** Events per second through `n` worker processes (`agentflow worker`, no-op agent, concurrency 64 each); outcomes counted by a producer. */
 async function workerProcesses(url: string, n: number): Promise<number> {
@@ -81,7 +84,7 @@ async function workerProcesses(url: string, n: number): Promise<number> {
   const procs: ChildProcess[] = [];
   let ready = 0;
   for (let i = 0; i < n; i++) {
-    const p = spawn(process.execPath, ['--import', 'tsx', join(root, 'examples/distributed/worker.ts'), '-c', cfg, '-a', join(root, 'bench/noop-agents.ts'), '--namespace', ns, '--partitions', '8', '--concurrency', '64', '--lease', '5000'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [...(compiled ? [] : ['--import', 'tsx']), join(root, `examples/distributed/worker.${ext}`), '-c', cfg, '-a', join(root, `bench/noop-agents.${ext}`), '--namespace', ns, '--partitions', '8', '--concurrency', '64', '--lease', '5000'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     p.stderr!.on('data', (d: Buffer) => {
       if (d.toString().includes(': ready')) ready++;
     });

@@ -23,7 +23,7 @@ if (want('core')) for (const r of await benchCore()) (results.push(r), emit(r));
 if (want('core')) for (const r of await benchPairs()) (results.push(r), emit(r));
 if (want('core')) for (const r of await benchPeers()) (results.push(r), emit(r));
 
-const orchestrationFile = new URL('./orchestration.ts', import.meta.url);
+const orchestrationFile = new URL(import.meta.url.endsWith('.js') ? './orchestration.js' : './orchestration.ts', import.meta.url);
 if (want('orchestration') && existsSync(orchestrationFile)) {
   const mod = (await import(orchestrationFile.href)) as { benchOrchestration?: () => Promise<BenchResult[]> };
   if (mod.benchOrchestration) for (const r of await mod.benchOrchestration()) (results.push(r), emit(r));
