@@ -59,48 +59,64 @@ export interface TaskHost {
  * ```
  */
 export class Task implements AgentContext {
-  readonly event: Event;
-  readonly delivery: Delivery;
-  readonly attempt: number;
-  readonly startedAt: number;
+  // Fields are declared and set in the constructor, not by class-field initializers: V8 ran those as a
+  // separate call per task wherever the constructor was not inlined (~2.5% of a hooked event).
+  declare readonly event: Event;
+  declare readonly delivery: Delivery;
+  declare readonly attempt: number;
+  declare readonly startedAt: number;
   /** When the event ended, if already known (the fast path); 0 otherwise. */
-  endedAt = 0;
+  declare endedAt: number;
   /** The runner's own clock reading when the agent returned (0 when the agent supplied its times, or the clock moved since). */
-  clockAt = 0;
-  agentId = '';
+  declare clockAt: number;
+  declare agentId: string;
   /** Epoch ms when the event must be aborted; 0 for never. */
-  expiry = 0;
+  declare expiry: number;
   /** What the expiry is: the event's deadline, else a timeout of `expiryTimeoutMs`. */
-  expiryIsDeadline = false;
-  expiryTimeoutMs = 0;
-  controller: AbortController | undefined;
+  declare expiryIsDeadline: boolean;
+  declare expiryTimeoutMs: number;
+  declare controller: AbortController | undefined;
   /** The first wait an abort breaks (a slot: the common single agent call needs no list and no closure). */
-  waiter: AbortWaiter | undefined = undefined;
+  declare waiter: AbortWaiter | undefined;
   /** Further waits (the agents of one orchestration run at once), in arming order. */
-  private moreWaiters: AbortWaiter[] | undefined = undefined;
+  declare private moreWaiters: AbortWaiter[] | undefined;
   /** Functions an abort calls (`onAbort`), in arming order. */
-  private rejects: ((err: unknown) => void)[] | undefined = undefined;
+  declare private rejects: ((err: unknown) => void)[] | undefined;
   /** Set once the task was aborted; later waits fail at once with it. */
-  aborted: AgentflowError | undefined;
+  declare aborted: AgentflowError | undefined;
   /** A verdict was reached (settled or being settled). */
-  finished = false;
+  declare finished: boolean;
   /** Index in the worker's active list (swap-remove). */
-  slot = -1;
+  declare slot: number;
   /** Children produced by this delivery (route hop, broadcast copies, ctx.emit). */
-  children: Event[] | undefined;
+  declare children: Event[] | undefined;
   /** The instrumentation's scope of this attempt, when one is configured. */
-  scope: AttemptScope | undefined = undefined;
-  private _logger: Logger | undefined;
+  declare scope: AttemptScope | undefined;
+  declare private _logger: Logger | undefined;
+  declare private readonly host: TaskHost;
 
-  constructor(
-    private readonly host: TaskHost,
-    delivery: Delivery,
-    startedAt = Date.now(),
-  ) {
-    this.delivery = delivery;
+  constructor(host: TaskHost, delivery: Delivery, startedAt = Date.now()) {
+    this.host = host;
     this.event = delivery.event;
+    this.delivery = delivery;
     this.attempt = delivery.deliveryCount;
     this.startedAt = startedAt;
+    this.endedAt = 0;
+    this.clockAt = 0;
+    this.agentId = '';
+    this.expiry = 0;
+    this.expiryIsDeadline = false;
+    this.expiryTimeoutMs = 0;
+    this.controller = undefined;
+    this.waiter = undefined;
+    this.moreWaiters = undefined;
+    this.rejects = undefined;
+    this.aborted = undefined;
+    this.finished = false;
+    this.slot = -1;
+    this.children = undefined;
+    this.scope = undefined;
+    this._logger = undefined;
   }
   get signal(): AbortSignal {
     if (this.controller === undefined) {
