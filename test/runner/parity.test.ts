@@ -1,7 +1,8 @@
 /**
  * The fast path (no callbacks), the route path with callbacks (a
  * pass-through callback on every hook point) and the orchestrated path (a
- * custom route orchestrator) share one invocation function; these scenarios
+ * custom route orchestrator, with and without callbacks) share one
+ * invocation function; these scenarios
  * check that they also give the same outcomes, traces and stats (traces of
  * the orchestrated path record agents at standard detail, so only outcomes
  * and stats are compared there).
@@ -121,5 +122,9 @@ for (const s of scenarios) {
     const orchestrated = await runScenario(s, true, true);
     assert.deepEqual(orchestrated.outcomes, fast.outcomes, 'orchestrated pipeline');
     assert.deepEqual(orchestrated.stats, fast.stats, 'orchestrated pipeline');
+    // Without callbacks an orchestrator's agent calls skip runAgent's async steps (PlainRun): same again.
+    const plain = await runScenario(s, false, true);
+    assert.deepEqual(plain.outcomes, fast.outcomes, 'orchestrated pipeline without callbacks');
+    assert.deepEqual(plain.stats, fast.stats, 'orchestrated pipeline without callbacks');
   });
 }

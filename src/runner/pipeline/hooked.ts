@@ -5,7 +5,7 @@
  * `AfterEventHandling` → verdict.
  * @module
  */
-import type { AgentContext } from '../../core/agent.js';
+import type { AgentContext, AgentResult } from '../../core/agent.js';
 import { AgentDisabledError, AgentNotFoundError, ShutdownError, type AgentflowError, type FailureReason } from '../../core/errors.js';
 import { HookPoint, type CallbackArgs } from '../../core/hooks.js';
 import type { AgentRun, DispatchContext, OrchestrationResult } from '../../core/orchestrator.js';
@@ -14,7 +14,7 @@ import { toTraceError } from '../../core/trace.js';
 import { AgentScopedContext, traceEntry, type Task } from '../task.js';
 import { broadcastCopies, routeNext } from './children.js';
 import { NO_CHILDREN, type Done, type PipelineEnv, type Verdict } from './env.js';
-import { invokeAgent } from './invoke-agent.js';
+import { invokeAgent, type AgentCall, type RunReceiver } from './invoke-agent.js';
 import { asAgentflowError, failed, isRejection, reasonOf } from './results.js';
 
 /**
@@ -223,7 +223,25 @@ function dispatchContext(env: PipelineEnv, t: Task): DispatchContext {
       } catch (err) {
         return Promise.resolve({ agentId, state, error: asAgentflowError(err, agentId, t.event._id), reason: 'invalid_event' as const });
       }
+      // No callbacks and a ready agent: no async frame (runAgent's steps reduce to the call itself).
+      const entry = env.registry.isEmpty() ? env.agents.get(agentId) : undefined;
+      if (entry !== undefined && entry.ready === undefined && entry.agent?.enabled !== false) {
+        return new Promise<AgentRun>((resolve) => invokeAgent(env, t, entry, new AgentScopedContext(t, agentId), copy, env.trace, new PlainRun(resolve, copy)));
+      }
       return runAgent(env, t, agentId, copy, false);
     },
   };
+}
+
+/** What {@link runAgent} resolves to for a ready agent when no callback is registered, straight from the run. */
+class PlainRun implements RunReceiver {
+  constructor(
+    private readonly resolve: (run: AgentRun) => void,
+    private readonly input: State,
+  ) {}
+  agentRan(call: AgentCall, out: State, result: AgentResult, error: AgentflowError | undefined, reason: FailureReason | undefined): void {
+    const t = call.t;
+    if (t.finished) return this.resolve({ agentId: call.agentId, state: this.input, error: error ?? new ShutdownError(t.event._id, 'running'), reason: reason ?? 'shutdown', result });
+    this.resolve({ agentId: call.agentId, state: out, result, error, reason });
+  }
 }
