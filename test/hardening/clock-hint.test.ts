@@ -51,3 +51,43 @@ test('with callbacks, the next task starts at a clock reading taken after the la
   });
   assert.deepEqual(await aThenB(r), { completed: 2, failed: 0 });
 });
+
+test('with callbacks only after the agent (or only before it), a hooked event reads the clock once more than a fast one, not twice', async () => {
+  /** Clock readings per event for 200 events through a runner with callbacks at `hooks`. */
+  async function readsPerEvent(hooks: string[]): Promise<number> {
+    const r = createRunner({ logger: silentLogger(), concurrency: 1 });
+    r.registerAgent('a', async (_c, _e, s) => s);
+    for (const h of hooks) r.registerCallback(h as 'AfterEventHandling', `cb-${h}`, () => undefined);
+    await r.start();
+    const now = Date.now;
+    let n = 0;
+    Date.now = () => (n++, now());
+    try {
+      for (let i = 0; i < 200; i++) r.emit(newEvent('a', {}, { session_id: 's' }));
+      await r.drain();
+    } finally {
+      Date.now = now;
+    }
+    await r.stop();
+    return Math.round(n / 200);
+  }
+  const fast = await readsPerEvent([]);
+  assert.equal(await readsPerEvent(['AfterEventHandling', 'AfterAgentRun']), fast + 1, 'the agent starts when the task did');
+  assert.equal(await readsPerEvent(['BeforeEventHandling', 'BeforeAgentRun']), fast + 1, 'the event ends when its agent did');
+  assert.equal(await readsPerEvent(['BeforeEventHandling', 'AfterEventHandling']), fast + 2, 'callbacks on both sides: both readings');
+});
+
+test('with no callback before the agent, its start is the task\'s; a slow BeforeAgentRun callback is not counted in the agent\'s duration', async () => {
+  const r = createRunner({ logger: silentLogger(), concurrency: 1 });
+  r.registerAgent('a', async (_c, _e, s) => s);
+  const durations: number[] = [];
+  r.onOutcome((o) => durations.push(o.agentResult!.duration));
+  r.registerCallback('BeforeAgentRun', 'slow', () => {
+    const until = Date.now() + 30;
+    while (Date.now() < until);
+  });
+  await r.start();
+  await r.run(newEvent('a', {}, { session_id: 's' }));
+  await r.stop();
+  assert.ok(durations[0]! < 25, `the agent's own duration, not the callback's: ${durations[0]} ms`);
+});

@@ -95,7 +95,11 @@ export class HookedRoute implements RunReceiver {
   }
 
   private invoke(state: State): void {
-    invokeAgent(this.env, this.t, this.entry!, this.t, state, this.env.traceFull, this);
+    // With no callback before the agent (only bookkeeping ran since the task started), the agent starts when the
+    // task did, as on the fast path: no clock reading of its own.
+    const reg = this.env.registry;
+    const start = reg.countAt(BEFORE_EVENT) === 0 && reg.countAt(BEFORE_AGENT) === 0 && this.entry!.ready === undefined ? this.t.startedAt : undefined;
+    invokeAgent(this.env, this.t, this.entry!, this.t, state, this.env.traceFull, this, start);
   }
 
   /** The agent ran (see {@link RunReceiver}); on failure `out` is the input state. */
@@ -135,7 +139,12 @@ export class HookedRoute implements RunReceiver {
   }
 
   private afterEvent(state: State): void {
-    if (this.env.registry.countAt(AFTER_EVENT) === 0) return this.conclude(state);
+    const reg = this.env.registry;
+    if (reg.countAt(AFTER_EVENT) === 0) {
+      // No callback after the agent either: the event ends when its agent did (the runner's reading), as on the fast path.
+      if (this.t.clockAt !== 0 && reg.countAt(AFTER_AGENT) === 0 && reg.countAt(AGENT_ERROR) === 0) this.t.endedAt = this.t.clockAt;
+      return this.conclude(state);
+    }
     this.hook({ hook: HookPoint.AfterEventHandling, event: this.t.event, state, agentId: this.agentId, agentResult: this.result, error: this.error }, AFTER_EVENT);
   }
 
