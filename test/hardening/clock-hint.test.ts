@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRunner, newEvent, silentLogger, type Runner } from '../../src/index.js';
+import { createRunner, newEvent, silentLogger, type Runner, type State } from '../../src/index.js';
 import { sleep } from '../runner/helpers.js';
 
 /** Runs `a` (which reports `endTime`), then `b`, with no outcome listener (the lean path); returns the counters. */
@@ -90,4 +90,56 @@ test('with no callback before the agent, its start is the task\'s; a slow Before
   await r.run(newEvent('a', {}, { session_id: 's' }));
   await r.stop();
   assert.ok(durations[0]! < 25, `the agent's own duration, not the callback's: ${durations[0]} ms`);
+});
+
+test('review: a callback that unregisters itself still counts as having run (the event ends after it; the next task starts after it)', async () => {
+  const r = createRunner({ logger: silentLogger(), concurrency: 1 });
+  const outcomes: Record<string, { status: string; ms: number }> = {};
+  r.onOutcome((o) => (outcomes[o.agentId] = { status: o.status, ms: o.durationMs }));
+  r.registerAgent('a', async (_c, _e, s) => s);
+  r.registerAgent('b', async (_c, _e, s) => (await sleep(20), s));
+  r.registerCallback('AfterAgentRun', 'once', async (_ctx, args) => {
+    if (args.agentId !== 'a') return;
+    r.unregisterCallback('AfterAgentRun', 'once');
+    await sleep(200);
+  });
+  await r.start();
+  r.emit(newEvent('a', {}, { session_id: 'x' }));
+  // If the next task started at a's agent end (~200 ms in the past), its own 150 ms timeout would cut its 20 ms agent.
+  r.emit(newEvent('b', {}, { session_id: 'y', timeout: '150ms' }));
+  await r.drain();
+  await r.stop();
+  assert.equal(outcomes.b?.status, 'completed');
+  assert.ok(outcomes.a!.ms >= 190, `a's event duration includes the callback: ${outcomes.a!.ms} ms`);
+  assert.ok(outcomes.b!.ms < 150, `b's duration is its own: ${outcomes.b!.ms} ms`);
+});
+
+test('review: time before the agent that a self-removing callback or a wait for readiness took is not the agent\'s', async () => {
+  const r = createRunner({ logger: silentLogger(), concurrency: 1 });
+  const agentMs: Record<string, number> = {};
+  r.onOutcome((o) => (agentMs[o.agentId] = o.agentResult!.duration));
+  r.registerAgent('a', async (_c, _e, s) => s);
+  r.registerCallback('BeforeEventHandling', 'once', async () => {
+    r.unregisterCallback('BeforeEventHandling', 'once');
+    await sleep(150);
+  });
+  r.registerCallback('AfterEventHandling', 'keep-hooked', () => undefined);
+  await r.start();
+  await r.run(newEvent('a', {}, { session_id: 's' }));
+  // A full agent registered while running waits for its `initialize` (its first event takes the hooked route).
+  r.registerAgent('slow-init', {
+    name: 'slow-init',
+    role: '',
+    description: '',
+    capabilities: [],
+    systemPrompt: '',
+    enabled: true,
+    initialize: () => sleep(150),
+    run: (_c: unknown, s: State) => s,
+    handleEvent: (_c, _e, s) => s,
+  });
+  await r.run(newEvent('slow-init', {}, { session_id: 's' }));
+  await r.stop();
+  assert.ok(agentMs.a! < 100, `agent a: ${agentMs.a} ms`);
+  assert.ok(agentMs['slow-init']! < 100, `agent slow-init: ${agentMs['slow-init']} ms`);
 });

@@ -42,6 +42,9 @@ export class HookedRoute implements RunReceiver {
   reason: FailureReason | undefined = undefined;
   private result: AgentResult | undefined = undefined;
   private entry: AgentEntry | undefined = undefined;
+  /** Whether a callback (or a wait for the agent to be ready) ran before the agent, and whether one ran after it. */
+  private ranBefore = false;
+  private ranAfter = false;
 
   constructor(
     private readonly env: PipelineEnv,
@@ -87,6 +90,7 @@ export class HookedRoute implements RunReceiver {
     if (this.t.finished) return;
     const entry = this.entry!;
     if (entry.ready === undefined) return this.invoke(state);
+    this.ranBefore = true;
     this.wait(
       entry.ready.then(() => state),
       () => this.invoke(state),
@@ -97,9 +101,8 @@ export class HookedRoute implements RunReceiver {
   private invoke(state: State): void {
     // With no callback before the agent (only bookkeeping ran since the task started), the agent starts when the
     // task did, as on the fast path: no clock reading of its own.
-    const reg = this.env.registry;
-    const start = reg.countAt(BEFORE_EVENT) === 0 && reg.countAt(BEFORE_AGENT) === 0 && this.entry!.ready === undefined ? this.t.startedAt : undefined;
-    invokeAgent(this.env, this.t, this.entry!, this.t, state, this.env.traceFull, this, start);
+    // (What ran, not what is registered now: a callback may unregister itself while it runs.)
+    invokeAgent(this.env, this.t, this.entry!, this.t, state, this.env.traceFull, this, this.ranBefore ? undefined : this.t.startedAt);
   }
 
   /** The agent ran (see {@link RunReceiver}); on failure `out` is the input state. */
@@ -142,7 +145,7 @@ export class HookedRoute implements RunReceiver {
     const reg = this.env.registry;
     if (reg.countAt(AFTER_EVENT) === 0) {
       // No callback after the agent either: the event ends when its agent did (the runner's reading), as on the fast path.
-      if (this.t.clockAt !== 0 && reg.countAt(AFTER_AGENT) === 0 && reg.countAt(AGENT_ERROR) === 0) this.t.endedAt = this.t.clockAt;
+      if (this.t.clockAt !== 0 && !this.ranAfter) this.t.endedAt = this.t.clockAt;
       return this.conclude(state);
     }
     this.hook({ hook: HookPoint.AfterEventHandling, event: this.t.event, state, agentId: this.agentId, agentResult: this.result, error: this.error }, AFTER_EVENT);
@@ -165,6 +168,8 @@ export class HookedRoute implements RunReceiver {
    * a promise is waited for, breaking on the task's abort.
    */
   private hook(args: CallbackArgs, point: Point): void {
+    if (point <= BEFORE_AGENT) this.ranBefore = true;
+    else this.ranAfter = true;
     let r: State | Promise<State>;
     try {
       r = this.env.registry.invokeAt(point, this.t, args);

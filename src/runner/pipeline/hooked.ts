@@ -122,7 +122,6 @@ async function runAgent(env: PipelineEnv, t: Task, agentId: string, input: State
     }
   }
 
-  let run: AgentRun | undefined;
   if (error === undefined && entry !== undefined) {
     if (entry.ready !== undefined) {
       try {
@@ -132,12 +131,21 @@ async function runAgent(env: PipelineEnv, t: Task, agentId: string, input: State
       }
     }
     const s = state;
-    run = await new Promise<AgentRun>((resolve) => invokeAgent(env, t, entry, ctx, s, own ? env.traceFull : env.trace, { agentRan: (_c, out, result, error, reason) => resolve({ agentId, state: out, result, error, reason }) }));
-    error = run.error;
-    reason = run.reason;
-    if (t.finished) return { agentId, state, error: error ?? new ShutdownError(ev._id, 'running'), reason: reason ?? 'shutdown', result: run.result };
+    const run = await new Promise<AgentRun>((resolve) => invokeAgent(env, t, entry, ctx, s, own ? env.traceFull : env.trace, { agentRan: (_c, out, result, error, reason) => resolve({ agentId, state: out, result, error, reason }) }));
+    if (t.finished) return { agentId, state, error: run.error ?? new ShutdownError(ev._id, 'running'), reason: run.reason ?? 'shutdown', result: run.result };
+    return afterRun(env, t, ctx, state, run);
   }
-  const result = run?.result;
+  return afterRun(env, t, ctx, state, { agentId, state, error, reason });
+}
+
+/** The steps after an agent ran (or could not run: `run.error`): AgentError, then AfterAgentRun. `state` is the agent's input. */
+async function afterRun(env: PipelineEnv, t: Task, ctx: AgentContext, state: State, run: AgentRun): Promise<AgentRun> {
+  const ev = t.event;
+  const reg = env.registry;
+  const agentId = run.agentId;
+  const result = run.result;
+  let error = run.error;
+  let reason = run.reason;
   if (error !== undefined) reason ??= reasonOf(error, 'agent_error');
 
   if (error !== undefined && reg.count(HookPoint.AgentError) !== 0) {
@@ -226,7 +234,10 @@ function dispatchContext(env: PipelineEnv, t: Task): DispatchContext {
       // No callbacks and a ready agent: no async frame (runAgent's steps reduce to the call itself).
       const entry = env.registry.isEmpty() ? env.agents.get(agentId) : undefined;
       if (entry !== undefined && entry.ready === undefined && entry.agent?.enabled !== false) {
-        return new Promise<AgentRun>((resolve) => invokeAgent(env, t, entry, new AgentScopedContext(t, agentId), copy, env.trace, new PlainRun(resolve, copy)));
+        return new Promise<AgentRun>((resolve) => {
+          const ctx = new AgentScopedContext(t, agentId);
+          invokeAgent(env, t, entry, ctx, copy, env.trace, new PlainRun(resolve, copy, ctx));
+        });
       }
       return runAgent(env, t, agentId, copy, false);
     },
@@ -236,12 +247,15 @@ function dispatchContext(env: PipelineEnv, t: Task): DispatchContext {
 /** What {@link runAgent} resolves to for a ready agent when no callback is registered, straight from the run. */
 class PlainRun implements RunReceiver {
   constructor(
-    private readonly resolve: (run: AgentRun) => void,
+    private readonly resolve: (run: AgentRun | Promise<AgentRun>) => void,
     private readonly input: State,
+    private readonly ctx: AgentContext,
   ) {}
   agentRan(call: AgentCall, out: State, result: AgentResult, error: AgentflowError | undefined, reason: FailureReason | undefined): void {
     const t = call.t;
     if (t.finished) return this.resolve({ agentId: call.agentId, state: this.input, error: error ?? new ShutdownError(t.event._id, 'running'), reason: reason ?? 'shutdown', result });
-    this.resolve({ agentId: call.agentId, state: out, result, error, reason });
+    const run: AgentRun = { agentId: call.agentId, state: out, result, error, reason };
+    // Callbacks registered while the agent ran fire for it, as in runAgent.
+    this.resolve(call.env.registry.isEmpty() ? run : afterRun(call.env, t, this.ctx, this.input, run));
   }
 }
