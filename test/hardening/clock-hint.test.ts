@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRunner, newEvent, silentLogger, type Runner, type State } from '../../src/index.js';
+import { BaseAgent, createRunner, newEvent, silentLogger, type Runner, type State } from '../../src/index.js';
 import { sleep } from '../runner/helpers.js';
 
 /** Runs `a` (which reports `endTime`), then `b`, with no outcome listener (the lean path); returns the counters. */
@@ -127,17 +127,17 @@ test('review: time before the agent that a self-removing callback or a wait for 
   await r.start();
   await r.run(newEvent('a', {}, { session_id: 's' }));
   // A full agent registered while running waits for its `initialize` (its first event takes the hooked route).
-  r.registerAgent('slow-init', {
-    name: 'slow-init',
-    role: '',
-    description: '',
-    capabilities: [],
-    systemPrompt: '',
-    enabled: true,
-    initialize: () => sleep(150),
-    run: (_c: unknown, s: State) => s,
-    handleEvent: (_c, _e, s) => s,
-  });
+  r.registerAgent(
+    'slow-init',
+    new (class extends BaseAgent {
+      override initialize(): Promise<void> {
+        return sleep(150);
+      }
+      run(_c: unknown, s: State): State {
+        return s;
+      }
+    })({ name: 'slow-init' }),
+  );
   await r.run(newEvent('slow-init', {}, { session_id: 's' }));
   await r.stop();
   assert.ok(agentMs.a! < 100, `agent a: ${agentMs.a} ms`);
