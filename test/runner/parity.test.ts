@@ -96,9 +96,11 @@ const customRoute: Orchestrator = {
   },
 };
 
-async function runScenario(s: Scenario, hooked: boolean, orchestrated = false) {
+async function runScenario(s: Scenario, hooked: boolean | 'async', orchestrated = false) {
   const r = testRunner({ traceDetail: 'full', ...s.config, ...(orchestrated ? { orchestrator: customRoute } : {}) });
-  if (hooked) for (const hook of Object.values(HookPoint)) r.registerCallback(hook, `pass-${hook}`, (ctx, args) => args.state);
+  // Async callbacks take the route's general steps (each point waits for a promise); sync ones its one-method lane.
+  if (hooked === 'async') for (const hook of Object.values(HookPoint)) r.registerCallback(hook, `pass-${hook}`, async (ctx, args) => args.state);
+  else if (hooked) for (const hook of Object.values(HookPoint)) r.registerCallback(hook, `pass-${hook}`, (ctx, args) => args.state);
   s.setup(r);
   const outcomes: ReturnType<typeof outcomeView>[] = [];
   r.onOutcome((o) => outcomes.push(outcomeView(o)));
@@ -119,6 +121,10 @@ for (const s of scenarios) {
     assert.deepEqual(hooked.outcomes, fast.outcomes);
     assert.deepEqual(hooked.trace, fast.trace);
     assert.deepEqual(hooked.stats, fast.stats);
+    const hookedAsync = await runScenario(s, 'async');
+    assert.deepEqual(hookedAsync.outcomes, fast.outcomes, 'async callbacks');
+    assert.deepEqual(hookedAsync.trace, fast.trace, 'async callbacks');
+    assert.deepEqual(hookedAsync.stats, fast.stats, 'async callbacks');
     const orchestrated = await runScenario(s, true, true);
     assert.deepEqual(orchestrated.outcomes, fast.outcomes, 'orchestrated pipeline');
     assert.deepEqual(orchestrated.stats, fast.stats, 'orchestrated pipeline');

@@ -8,7 +8,7 @@
  */
 import type { AgentResult } from '../../core/agent.js';
 import { AgentDisabledError, AgentNotFoundError, type AgentflowError, type FailureReason } from '../../core/errors.js';
-import { HookIndex, HookPoint, type CallbackArgs } from '../../core/hooks.js';
+import { HookIndex, HookPoint, type CallbackArgs, type CallbackRegistry } from '../../core/hooks.js';
 import type { State } from '../../core/state.js';
 import { toTraceError } from '../../core/trace.js';
 import type { AgentEntry } from '../agents.js';
@@ -25,6 +25,22 @@ const BEFORE_AGENT = HookIndex.BeforeAgentRun;
 const AGENT_ERROR = HookIndex.AgentError;
 const AFTER_AGENT = HookIndex.AfterAgentRun;
 const AFTER_EVENT = HookIndex.AfterEventHandling;
+
+/** Thrown by {@link passSync} when a hook point's callbacks returned a promise (caught at once by its caller). */
+class Pending {
+  constructor(readonly promise: Promise<State>) {}
+}
+
+/**
+ * Runs a hook point's callbacks and returns the state they passed
+ * synchronously; throws what a callback threw, or a {@link Pending} with
+ * their promise.
+ */
+function passSync(reg: CallbackRegistry, point: Point, t: Task, args: CallbackArgs): State {
+  const r = reg.invokeAt(point, t, args);
+  if (r instanceof Promise) throw new Pending(r);
+  return r;
+}
 
 /**
  * Runs the route-mode pipeline with callbacks for one task.
@@ -55,9 +71,47 @@ export class HookedRoute implements RunReceiver {
     this.state = input;
   }
 
+  /**
+   * The usual case in one method: `BeforeEventHandling` and
+   * `BeforeAgentRun` callbacks that pass synchronously, a target that is
+   * found, enabled and ready, and the call. Anything else goes on along
+   * the general steps below (`routed`, `ready`, `hook`, …) from where it
+   * arose. (One method rather than the chain of steps: measured ~9% faster
+   * per hooked event, see docs/benchmarks.md.)
+   */
   start(): void {
-    if (this.env.registry.countAt(BEFORE_EVENT) === 0) return this.routed(this.state);
-    this.hook({ hook: HookPoint.BeforeEventHandling, event: this.t.event, state: this.state, agentId: '' }, BEFORE_EVENT);
+    const env = this.env;
+    const t = this.t;
+    const reg = env.registry;
+    const ev = t.event;
+    let s = this.state;
+    if (reg.countAt(BEFORE_EVENT) !== 0) {
+      this.ranBefore = true;
+      const args: CallbackArgs = { hook: HookPoint.BeforeEventHandling, event: ev, state: s, agentId: '' };
+      try {
+        s = passSync(reg, BEFORE_EVENT, t, args);
+      } catch (err) {
+        return this.off(BEFORE_EVENT, args, s, err);
+      }
+    }
+    const meta = ev._meta;
+    const target = meta.route || ev._target;
+    const entry = env.agents.get(target);
+    if (t.finished || meta.broadcast === 'true' || entry === undefined || entry.ready !== undefined || (entry.agent !== undefined && entry.agent.enabled === false)) return this.routed(s);
+    t.agentId = target;
+    this.agentId = target;
+    this.entry = entry;
+    if (reg.countAt(BEFORE_AGENT) !== 0) {
+      this.ranBefore = true;
+      const args: CallbackArgs = { hook: HookPoint.BeforeAgentRun, event: ev, state: s, agentId: target };
+      try {
+        s = passSync(reg, BEFORE_AGENT, t, args);
+      } catch (err) {
+        return this.off(BEFORE_AGENT, args, s, err);
+      }
+      return this.ready(s); // (a callback may have stopped the runner, or re-registered the agent)
+    }
+    this.invoke(s);
   }
 
   /** After BeforeEventHandling: broadcast, or resolve the target and run its agent. */
@@ -107,10 +161,34 @@ export class HookedRoute implements RunReceiver {
 
   /** The agent ran (see {@link RunReceiver}); on failure `out` is the input state. */
   agentRan(_call: AgentCall, out: State, result: AgentResult, error: AgentflowError | undefined, reason: FailureReason | undefined): void {
-    if (this.t.finished) return;
+    const t = this.t;
+    if (t.finished) return;
     this.result = result;
     if (error !== undefined) return this.agentFailed(error, reason ?? reasonOf(error, 'agent_error'), out);
-    this.afterAgent(out);
+    // The usual case in one method, as in `start`: AfterAgentRun, the next hop, AfterEventHandling, the verdict.
+    const reg = this.env.registry;
+    if (reg.countAt(AFTER_AGENT) !== 0) {
+      this.ranAfter = true;
+      const args: CallbackArgs = { hook: HookPoint.AfterAgentRun, event: t.event, state: out, agentId: this.agentId, agentResult: result, error: undefined };
+      try {
+        out = passSync(reg, AFTER_AGENT, t, args);
+      } catch (err) {
+        return this.off(AFTER_AGENT, args, out, err);
+      }
+      if (t.finished) return;
+    }
+    result.outputState = out;
+    this.state = out;
+    routeNext(this.env, t, this); // (sets error and reason when the next hop cannot be made)
+    if (reg.countAt(AFTER_EVENT) === 0) return this.afterEvent(out);
+    this.ranAfter = true;
+    const args: CallbackArgs = { hook: HookPoint.AfterEventHandling, event: t.event, state: out, agentId: this.agentId, agentResult: result, error: this.error };
+    try {
+      out = passSync(reg, AFTER_EVENT, t, args);
+    } catch (err) {
+      return this.off(AFTER_EVENT, args, out, err);
+    }
+    this.conclude(out);
   }
 
   /** The agent failed (or was not found): AgentError (observational), then AfterAgentRun if it ran. */
@@ -163,26 +241,37 @@ export class HookedRoute implements RunReceiver {
   }
 
   /**
-   * Runs a hook point's callbacks; `this.state` is the state it started
-   * with. Synchronous callbacks continue at once (no closure is made);
-   * a promise is waited for, breaking on the task's abort.
+   * Runs a hook point's callbacks on the general steps; `this.state` is
+   * the state it started with. Synchronous callbacks continue at once (no
+   * closure is made); a promise or a failure goes to {@link off}.
    */
   private hook(args: CallbackArgs, point: Point): void {
     if (point <= BEFORE_AGENT) this.ranBefore = true;
     else this.ranAfter = true;
-    let r: State | Promise<State>;
+    let s: State;
     try {
-      r = this.env.registry.invokeAt(point, this.t, args);
+      s = passSync(this.env.registry, point, this.t, args);
     } catch (err) {
-      return this.failedAt(point, args, err);
+      return this.off(point, args, this.state, err);
     }
-    if (r instanceof Promise) {
-      this.wait(
-        r,
-        (s) => this.passed(point, s),
-        (err) => this.failedAt(point, args, err),
-      );
-    } else this.passed(point, r);
+    this.passed(point, s);
+  }
+
+  /**
+   * A hook point's callbacks did not pass synchronously; `s` is the state
+   * the point started with. What a callback threw is the point's failure;
+   * a {@link Pending} promise is waited for. (Closures only here: a method
+   * that makes closures allocates their context on every call.)
+   */
+  private off(point: Point, args: CallbackArgs, s: State, err: unknown): void {
+    this.state = s;
+    if (!(err instanceof Pending)) return this.failedAt(point, args, err);
+    const ok = (out: State): void => this.passed(point, out);
+    const fail = (e: unknown): void => this.failedAt(point, args, e);
+    // The observational points (AgentError, AfterEventHandling) cannot change the outcome, and they observe a
+    // timeout's too: their promise is waited for as it is, not raced with the task's abort (as `observe` in hooked.ts).
+    if (point === AGENT_ERROR || point === AFTER_EVENT) err.promise.then(ok, fail);
+    else this.wait(err.promise, ok, fail);
   }
 
   /** A hook point's callbacks passed with state `s`: the next step. */
