@@ -266,12 +266,14 @@ export class HookedRoute implements RunReceiver {
   private off(point: Point, args: CallbackArgs, s: State, err: unknown): void {
     this.state = s;
     if (!(err instanceof Pending)) return this.failedAt(point, args, err);
-    const ok = (out: State): void => this.passed(point, out);
-    const fail = (e: unknown): void => this.failedAt(point, args, e);
-    // The observational points (AgentError, AfterEventHandling) cannot change the outcome, and they observe a
-    // timeout's too: their promise is waited for as it is, not raced with the task's abort (as `observe` in hooked.ts).
-    if (point === AGENT_ERROR || point === AFTER_EVENT) err.promise.then(ok, fail);
-    else this.wait(err.promise, ok, fail);
+    const observing = point === AGENT_ERROR || point === AFTER_EVENT;
+    this.wait(
+      err.promise,
+      (out) => this.passed(point, out),
+      // An observational point (AgentError, AfterEventHandling) whose wait the task's abort cut short did not fail:
+      // the event goes on without it (as in `observe`, hooked.ts). Its callbacks' own rejections are recorded.
+      (e) => (observing && e === this.t.aborted ? this.passed(point, args.state) : this.failedAt(point, args, e)),
+    );
   }
 
   /** A hook point's callbacks passed with state `s`: the next step. */
