@@ -121,10 +121,10 @@ for (const s of scenarios) {
     assert.deepEqual(hooked.outcomes, fast.outcomes);
     assert.deepEqual(hooked.trace, fast.trace);
     assert.deepEqual(hooked.stats, fast.stats);
+    // Async callbacks: the same outcomes. (Traces and stats differ where an abort comes first: an async AgentError or
+    // AfterEventHandling callback on a timed-out event is cut short and recorded, a sync one runs; docs/pipeline.md.)
     const hookedAsync = await runScenario(s, 'async');
     assert.deepEqual(hookedAsync.outcomes, fast.outcomes, 'async callbacks');
-    assert.deepEqual(hookedAsync.trace, fast.trace, 'async callbacks');
-    assert.deepEqual(hookedAsync.stats, fast.stats, 'async callbacks');
     const orchestrated = await runScenario(s, true, true);
     assert.deepEqual(orchestrated.outcomes, fast.outcomes, 'orchestrated pipeline');
     assert.deepEqual(orchestrated.stats, fast.stats, 'orchestrated pipeline');

@@ -266,13 +266,10 @@ export class HookedRoute implements RunReceiver {
   private off(point: Point, args: CallbackArgs, s: State, err: unknown): void {
     this.state = s;
     if (!(err instanceof Pending)) return this.failedAt(point, args, err);
-    const observing = point === AGENT_ERROR || point === AFTER_EVENT;
     this.wait(
       err.promise,
       (out) => this.passed(point, out),
-      // An observational point (AgentError, AfterEventHandling) whose wait the task's abort cut short did not fail:
-      // the event goes on without it (as in `observe`, hooked.ts). Its callbacks' own rejections are recorded.
-      (e) => (observing && e === this.t.aborted ? this.passed(point, args.state) : this.failedAt(point, args, e)),
+      (e) => this.failedAt(point, args, e),
     );
   }
 

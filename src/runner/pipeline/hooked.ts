@@ -170,14 +170,14 @@ async function afterRun(env: PipelineEnv, t: Task, ctx: AgentContext, state: Sta
 
 /**
  * Runs AgentError / AfterEventHandling callbacks: a throw is recorded, not
- * fatal. A promise is waited for until the task's abort; a wait the abort
- * cut short is not the callbacks' failure (the event goes on without them).
+ * fatal. A promise is waited for until the task's abort, as in route mode;
+ * a wait the abort cut short is recorded as the callbacks' failure.
  */
 function observe(env: PipelineEnv, ctx: AgentContext, args: CallbackArgs, task?: Task): State | Promise<State> {
   const t = task ?? (ctx as Task);
   try {
     const r = env.registry.invoke(ctx, args);
-    return r instanceof Promise ? race(env, t, r).catch((err: unknown) => (err === t.aborted ? args.state : callbackFailed(env, t, args, err))) : r;
+    return r instanceof Promise ? race(env, t, r).catch((err: unknown) => callbackFailed(env, t, args, err)) : r;
   } catch (err) {
     return callbackFailed(env, t, args, err);
   }
