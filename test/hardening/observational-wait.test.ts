@@ -32,6 +32,18 @@ async function outcomeOf(r: Runner): Promise<EventOutcome> {
   return outcomes[0]!;
 }
 
+/** Agent `a` throws; an AgentError callback rejects `afterMs` later. */
+function failingWithObserver(r: Runner, afterMs: number): Runner {
+  r.registerAgent('a', async () => {
+    throw new Error('agent failed');
+  });
+  r.registerCallback(HookPoint.AgentError, 'observer', async () => {
+    await sleep(afterMs);
+    throw new Error('observer down');
+  });
+  return r;
+}
+
 for (const orchestrated of [false, true]) {
   const mode = orchestrated ? 'orchestrated' : 'route mode';
   const runner = (timeoutMs: number) => testRunner({ timeoutMs, traceDetail: 'full', ...(orchestrated ? { orchestrator: customRoute } : {}) });
@@ -55,14 +67,7 @@ for (const orchestrated of [false, true]) {
   });
 
   test(`${mode}: a rejecting async observational callback is recorded once, before the outcome`, async () => {
-    const r = runner(5000);
-    r.registerAgent('a', async () => {
-      throw new Error('agent failed');
-    });
-    r.registerCallback(HookPoint.AgentError, 'flaky', async () => {
-      await sleep(5);
-      throw new Error('observer down');
-    });
+    const r = failingWithObserver(runner(5000), 5);
     let errorsAtOutcome = -1;
     r.onOutcome(() => (errorsAtOutcome = r.stats().callbackErrors));
     const out = await outcomeOf(r);
@@ -74,14 +79,7 @@ for (const orchestrated of [false, true]) {
   });
 
   test(`${mode}: a stop that halts an observational callback counts nothing after stop() resolved`, async () => {
-    const r = runner(60_000);
-    r.registerAgent('a', async () => {
-      throw new Error('agent failed');
-    });
-    r.registerCallback(HookPoint.AgentError, 'late', async () => {
-      await sleep(150);
-      throw new Error('late');
-    });
+    const r = failingWithObserver(runner(60_000), 150);
     await r.start();
     r.emit(newEvent('a', {}, { session_id: 's' }));
     await sleep(20);
