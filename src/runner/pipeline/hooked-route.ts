@@ -10,11 +10,11 @@ import type { AgentResult } from '../../core/agent.js';
 import { AgentDisabledError, AgentNotFoundError, type AgentflowError, type FailureReason } from '../../core/errors.js';
 import { HookIndex, HookPoint, type CallbackArgs, type CallbackRegistry } from '../../core/hooks.js';
 import type { State } from '../../core/state.js';
-import { toTraceError } from '../../core/trace.js';
 import type { AgentEntry } from '../agents.js';
-import { traceEntry, type Task } from '../task.js';
+import type { Task } from '../task.js';
 import { broadcastCopies, routeNext } from './children.js';
 import { NO_CHILDREN, type Done, type PipelineEnv, type Verdict } from './env.js';
+import { callbackFailed } from './hooked.js';
 import { invokeAgent, type AgentCall, type RunReceiver } from './invoke-agent.js';
 import { asAgentflowError, failed, isRejection, reasonOf } from './results.js';
 
@@ -298,12 +298,12 @@ export class HookedRoute implements RunReceiver {
       case BEFORE_AGENT:
         return this.ran(pre, asAgentflowError(err, this.agentId, this.t.event._id), reasonOf(err, 'hook_rejected'));
       case AGENT_ERROR:
-        this.callbackFailed(args, err);
+        callbackFailed(this.env, this.t, args, err);
         return this.afterAgent(pre);
       case AFTER_AGENT:
         return this.error === undefined ? this.ran(pre, asAgentflowError(err, this.agentId, this.t.event._id), 'hook_rejected') : this.ran(pre, this.error, this.reason);
       default:
-        return this.conclude(this.callbackFailed(args, err));
+        return this.conclude(callbackFailed(this.env, this.t, args, err));
     }
   }
 
@@ -338,18 +338,5 @@ export class HookedRoute implements RunReceiver {
         abort(e);
       },
     );
-  }
-
-  private callbackFailed(args: CallbackArgs, err: unknown): State {
-    const env = this.env;
-    env.counters.callbackErrors++;
-    if (env.trace !== null) {
-      const entry = traceEntry('callback_error', this.t, args.agentId);
-      entry.hook = args.hook;
-      entry.error = toTraceError(err);
-      env.trace.log(entry);
-    }
-    env.logger.warn({ eventId: this.t.event._id, hook: args.hook, err: err instanceof Error ? err.message : String(err) }, 'callback failed; event outcome unchanged');
-    return args.state;
   }
 }

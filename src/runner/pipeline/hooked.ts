@@ -183,7 +183,23 @@ function observe(env: PipelineEnv, ctx: AgentContext, args: CallbackArgs, task?:
   }
 }
 
-function callbackFailed(env: PipelineEnv, t: Task, args: CallbackArgs, err: unknown): State {
+/**
+ * Records an observational callback's failure (a `callback_error` trace
+ * entry, `stats().callbackErrors`, a warning) and returns the state the
+ * event goes on with. A failure that comes after the event settled (a
+ * callback `stop` cut off) is only logged: nothing about an event is
+ * counted once its outcome is out.
+ *
+ * @example
+ * ```ts
+ * state = callbackFailed(env, task, args, err);
+ * ```
+ */
+export function callbackFailed(env: PipelineEnv, t: Task, args: CallbackArgs, err: unknown): State {
+  if (t.finished) {
+    env.logger.warn({ eventId: t.event._id, hook: args.hook, err: err instanceof Error ? err.message : String(err) }, 'callback failed after its event settled; not counted');
+    return args.state;
+  }
   env.counters.callbackErrors++;
   if (env.trace !== null) {
     const entry = traceEntry('callback_error', t, args.agentId);
