@@ -8,7 +8,7 @@
  */
 import type { AgentResult } from '../../core/agent.js';
 import { AgentDisabledError, AgentNotFoundError, type AgentflowError, type FailureReason } from '../../core/errors.js';
-import { HookIndex, HookPoint, type CallbackArgs, type CallbackRegistry } from '../../core/hooks.js';
+import { HookIndex, HookPoint, type CallbackArgs } from '../../core/hooks.js';
 import type { State } from '../../core/state.js';
 import type { AgentEntry } from '../agents.js';
 import type { Task } from '../task.js';
@@ -25,22 +25,6 @@ const BEFORE_AGENT = HookIndex.BeforeAgentRun;
 const AGENT_ERROR = HookIndex.AgentError;
 const AFTER_AGENT = HookIndex.AfterAgentRun;
 const AFTER_EVENT = HookIndex.AfterEventHandling;
-
-/** Thrown by {@link passSync} when a hook point's callbacks returned a promise (caught at once by its caller). */
-class Pending {
-  constructor(readonly promise: Promise<State>) {}
-}
-
-/**
- * Runs a hook point's callbacks and returns the state they passed
- * synchronously; throws what a callback threw, or a {@link Pending} with
- * their promise.
- */
-function passSync(reg: CallbackRegistry, point: Point, t: Task, args: CallbackArgs): State {
-  const r = reg.invokeAt(point, t, args);
-  if (r instanceof Promise) throw new Pending(r);
-  return r;
-}
 
 /**
  * Runs the route-mode pipeline with callbacks for one task.
@@ -75,7 +59,7 @@ export class HookedRoute implements RunReceiver {
    * The usual case in one method: `BeforeEventHandling` and
    * `BeforeAgentRun` callbacks that pass synchronously, a target that is
    * found, enabled and ready, and the call. Anything else goes on along
-   * the general steps below (`routed`, `ready`, `hook`, …) from where it
+   * the general steps below (`routed`, `ready`, `waitAt`, …) from where it
    * arose. (One method rather than the chain of steps: measured 3–9% faster
    * per hooked event, see docs/benchmarks.md.)
    */
@@ -88,11 +72,14 @@ export class HookedRoute implements RunReceiver {
     if (reg.countAt(BEFORE_EVENT) !== 0) {
       this.ranBefore = true;
       const args: CallbackArgs = { hook: HookPoint.BeforeEventHandling, event: ev, state: s, agentId: '' };
+      let r: State | Promise<State>;
       try {
-        s = passSync(reg, BEFORE_EVENT, t, args);
+        r = reg.invokeAt(BEFORE_EVENT, t, args);
       } catch (err) {
-        return this.off(BEFORE_EVENT, args, s, err);
+        return this.failAt(BEFORE_EVENT, args, s, err);
       }
+      if (r instanceof Promise) return this.waitAt(BEFORE_EVENT, args, s, r);
+      s = r;
     }
     const meta = ev._meta;
     const target = meta.route || ev._target;
@@ -104,12 +91,14 @@ export class HookedRoute implements RunReceiver {
     if (reg.countAt(BEFORE_AGENT) !== 0) {
       this.ranBefore = true;
       const args: CallbackArgs = { hook: HookPoint.BeforeAgentRun, event: ev, state: s, agentId: target };
+      let r: State | Promise<State>;
       try {
-        s = passSync(reg, BEFORE_AGENT, t, args);
+        r = reg.invokeAt(BEFORE_AGENT, t, args);
       } catch (err) {
-        return this.off(BEFORE_AGENT, args, s, err);
+        return this.failAt(BEFORE_AGENT, args, s, err);
       }
-      return this.ready(s); // (a callback may have stopped the runner, or re-registered the agent)
+      if (r instanceof Promise) return this.waitAt(BEFORE_AGENT, args, s, r);
+      return this.ready(r); // (a callback may have stopped the runner, or re-registered the agent)
     }
     this.invoke(s);
   }
@@ -170,11 +159,14 @@ export class HookedRoute implements RunReceiver {
     if (reg.countAt(AFTER_AGENT) !== 0) {
       this.ranAfter = true;
       const args: CallbackArgs = { hook: HookPoint.AfterAgentRun, event: t.event, state: out, agentId: this.agentId, agentResult: result, error: undefined };
+      let r: State | Promise<State>;
       try {
-        out = passSync(reg, AFTER_AGENT, t, args);
+        r = reg.invokeAt(AFTER_AGENT, t, args);
       } catch (err) {
-        return this.off(AFTER_AGENT, args, out, err);
+        return this.failAt(AFTER_AGENT, args, out, err);
       }
+      if (r instanceof Promise) return this.waitAt(AFTER_AGENT, args, out, r);
+      out = r;
       if (t.finished) return;
     }
     result.outputState = out;
@@ -183,11 +175,14 @@ export class HookedRoute implements RunReceiver {
     if (reg.countAt(AFTER_EVENT) === 0) return this.afterEvent(out);
     this.ranAfter = true;
     const args: CallbackArgs = { hook: HookPoint.AfterEventHandling, event: t.event, state: out, agentId: this.agentId, agentResult: result, error: this.error };
+    let r: State | Promise<State>;
     try {
-      out = passSync(reg, AFTER_EVENT, t, args);
+      r = reg.invokeAt(AFTER_EVENT, t, args);
     } catch (err) {
-      return this.off(AFTER_EVENT, args, out, err);
+      return this.failAt(AFTER_EVENT, args, out, err);
     }
+    if (r instanceof Promise) return this.waitAt(AFTER_EVENT, args, out, r);
+    out = r;
     this.conclude(out);
   }
 
@@ -248,26 +243,31 @@ export class HookedRoute implements RunReceiver {
   private hook(args: CallbackArgs, point: Point): void {
     if (point <= BEFORE_AGENT) this.ranBefore = true;
     else this.ranAfter = true;
-    let s: State;
+    let r: State | Promise<State>;
     try {
-      s = passSync(this.env.registry, point, this.t, args);
+      r = this.env.registry.invokeAt(point, this.t, args);
     } catch (err) {
-      return this.off(point, args, this.state, err);
+      return this.failedAt(point, args, err);
     }
-    this.passed(point, s);
+    if (r instanceof Promise) return this.waitAt(point, args, this.state, r);
+    this.passed(point, r);
+  }
+
+  /** A callback at a point of {@link start} or {@link agentRan} threw; `s` is the state the point started with. */
+  private failAt(point: Point, args: CallbackArgs, s: State, err: unknown): void {
+    this.state = s;
+    this.failedAt(point, args, err);
   }
 
   /**
-   * A hook point's callbacks did not pass synchronously; `s` is the state
-   * the point started with. What a callback threw is the point's failure;
-   * a {@link Pending} promise is waited for. (Closures only here: a method
-   * that makes closures allocates their context on every call.)
+   * A hook point's callbacks returned a promise; `s` is the state the point
+   * started with. (Closures only here: a method that makes closures
+   * allocates their context on every call.)
    */
-  private off(point: Point, args: CallbackArgs, s: State, err: unknown): void {
+  private waitAt(point: Point, args: CallbackArgs, s: State, p: Promise<State>): void {
     this.state = s;
-    if (!(err instanceof Pending)) return this.failedAt(point, args, err);
     this.wait(
-      err.promise,
+      p,
       (out) => this.passed(point, out),
       (e) => this.failedAt(point, args, e),
     );
