@@ -334,7 +334,7 @@ export async function benchPairs(): Promise<BenchResult[]> {
   // pays for its id's text (its session id), which an event with a session id no longer makes: target 1.5 (was 1.3).
   await pair('compare.dispatch_unsessioned_vs_noop', 1.5, () => runnerDispatchOnce(noop, 'noop'), () => runnerDispatchOnce(noop, 'noop', { priority: 'normal' }));
   // The same callbacks declared `async`: each point waits for a promise. A guard: a version that threw to leave the
-  // route's synchronous lane read ~7 here, the route now ~2.6. Measured last: once async callbacks have run through the
+  // route's synchronous lane cost ~7x the sync callbacks (separate runs), the route now ~2.6x. Measured last: once async callbacks have run through the
   // route, V8's feedback for it changes and the sync hooks line above read 1.54 in one run (docs/benchmarks.md, stop 14).
   await pair('compare.dispatch_async_hooks_vs_hooks', 4, () => runnerDispatchOnce(hooks, 'noop'), () => runnerDispatchOnce(asyncHooks, 'noop'));
   for (const r of [noop, hooks, asyncHooks, chain]) await r.stop();
